@@ -1,0 +1,1 @@
+"""Calor: an orchestration service for OpenStack clouds, compatible with OpenStack Heat."""
