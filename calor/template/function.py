@@ -12,10 +12,15 @@ snippet: plain data (dicts, lists, scalars) with Function objects anywhere insid
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from types import EllipsisType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from calor.template.context import StackContext
+
+#: What a function returns for "leave the enclosing map entry or list item out" (the
+#: two-argument ``if`` of HOT 2021-04-16 when false, ``Ref: AWS::NoValue``).
+REMOVED: EllipsisType = Ellipsis
 
 
 class Function:
@@ -64,13 +69,28 @@ class Function:
 
 
 def resolve(snippet: Any) -> Any:
-    """The value of a snippet with every function in it resolved."""
+    """The value of a snippet with every function resolved and :data:`REMOVED` items dropped.
+
+    A snippet that is itself removed resolves to ``None``.
+    """
+    value = resolve_keeping_removed(snippet)
+    return None if value is REMOVED else value
+
+
+def resolve_keeping_removed(snippet: Any) -> Any:
+    """Like :func:`resolve`, but a top-level :data:`REMOVED` is returned as it is."""
     if isinstance(snippet, Function):
-        return resolve(snippet.result())
+        return resolve_keeping_removed(snippet.result())
     if isinstance(snippet, Mapping):
-        return {key: resolve(value) for key, value in snippet.items()}
+        resolved: dict[Any, Any] = {}
+        for key, item in snippet.items():
+            value = resolve_keeping_removed(item)
+            if value is not REMOVED:
+                resolved[key] = value
+        return resolved
     if isinstance(snippet, list | tuple):
-        return [resolve(item) for item in snippet]
+        values = [resolve_keeping_removed(item) for item in snippet]
+        return [value for value in values if value is not REMOVED]
     return snippet
 
 
