@@ -32,6 +32,9 @@ from calor.sandbox.identity import Endpoint, IdentityBackend
 SERVICE_MODULES: tuple[str, ...] = (
     "calor.sandbox.compute",
     "calor.sandbox.image",
+    "calor.sandbox.network",
+    "calor.sandbox.volume",
+    "calor.sandbox.object_store",
 )
 """The registration table: one module per service, each exporting ``SERVICE``."""
 
@@ -86,6 +89,8 @@ def create_app(
     specs = load_services() if services is None else list(services)
     context = create_context(config, authenticator)
     app = Flask("calor.sandbox")
+    # Object names may contain "//"; merging slashes would redirect and rename them.
+    app.url_map.merge_slashes = False
     app.extensions[CONTEXT_EXTENSION] = context
     app.url_map.strict_slashes = False
     for spec in [*specs, CONTROL]:
@@ -111,7 +116,8 @@ def create_app(
     @app.after_request
     def add_request_id(response: Response) -> Response:
         response.headers["x-openstack-request-id"] = new_request_id()
-        if request.method == "HEAD":
+        # Swift answers HEAD on an object with its Content-Type; the other services send none.
+        if request.method == "HEAD" and not request.path.startswith("/object-store"):
             response.headers.pop("Content-Type", None)
         return response
 

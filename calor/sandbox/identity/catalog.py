@@ -37,8 +37,27 @@ def catalog_endpoints(endpoints: Iterable[Endpoint], identity_url: str) -> list[
     return listed
 
 
-def render_catalog(endpoints: Iterable[Endpoint], region: str = DEFAULT_REGION) -> list[dict[str, Any]]:
-    """The ``catalog`` list of a Keystone v3 token body."""
+#: What Keystone substitutes in an endpoint URL with the token's project id.
+PROJECT_PLACEHOLDERS = ("%(tenant_id)s", "%(project_id)s", "$(tenant_id)s", "$(project_id)s")
+
+
+def substitute_project(url: str, project_id: str | None) -> str:
+    """``url`` with the project placeholders replaced, as Keystone renders a token's catalog.
+
+    Without a project (unscoped or domain-scoped tokens, the endpoint list API) the URL
+    is left as configured.
+    """
+    if project_id is None:
+        return url
+    for placeholder in PROJECT_PLACEHOLDERS:
+        url = url.replace(placeholder, project_id)
+    return url
+
+
+def render_catalog(
+    endpoints: Iterable[Endpoint], region: str = DEFAULT_REGION, project_id: str | None = None
+) -> list[dict[str, Any]]:
+    """The ``catalog`` list of a Keystone v3 token body (placeholders filled for ``project_id``)."""
     catalog: list[dict[str, Any]] = []
     for endpoint in endpoints:
         catalog.append(
@@ -52,7 +71,7 @@ def render_catalog(endpoints: Iterable[Endpoint], region: str = DEFAULT_REGION) 
                         "interface": interface,
                         "region": region,
                         "region_id": region,
-                        "url": endpoint.url,
+                        "url": substitute_project(endpoint.url, project_id),
                     }
                     for interface in INTERFACES
                 ],

@@ -56,9 +56,10 @@ class RequestHelpers:
             return self.config.public_url.rstrip("/")
         return request.root_url.rstrip("/")
 
-    def catalog(self) -> list[dict[str, Any]]:
+    def catalog(self, project_id: str | None = None) -> list[dict[str, Any]]:
+        """The catalog, with ``%(tenant_id)s``-style placeholders filled for ``project_id``."""
         endpoints = catalog_endpoints(self.config.endpoints, self.base_url() + "/v3")
-        return render_catalog(endpoints, self.config.region)
+        return render_catalog(endpoints, self.config.region, project_id)
 
     def json_body(self) -> dict[str, Any]:
         body = request.get_json(silent=True)

@@ -34,7 +34,7 @@ class IdentityResponses(RequestHelpers):
     # -- tokens --------------------------------------------------------------------------------
 
     def _token_response(self, token: Token, status: int) -> Response:
-        catalog = None if query_flag("nocatalog") else self.catalog()
+        catalog = None if query_flag("nocatalog") else self.catalog(token.project_id)
         body = serializers.token_view(self.backend, token, catalog)
         return json_response(body, status=status, headers={"X-Subject-Token": token.id})
 
@@ -69,9 +69,8 @@ class IdentityResponses(RequestHelpers):
         token = self.caller()
         if token.project_id is None and token.domain_id is None:
             raise Forbidden("An unscoped token has no catalog.")
-        return json_response(
-            {"catalog": self.catalog(), "links": serializers.collection_links(request.base_url)}
-        )
+        links = serializers.collection_links(request.base_url)
+        return json_response({"catalog": self.catalog(token.project_id), "links": links})
 
     def auth_projects(self) -> Response:
         token = self.caller()

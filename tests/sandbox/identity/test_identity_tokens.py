@@ -54,9 +54,11 @@ def test_keystoneauth_password_gets_token_and_catalog(identity: Any) -> None:
     )
     session = keystone_session.Session(auth=auth)
     assert session.get_token()
-    assert session.get_project_id() == identity.backend.find_project("demo", "default").id
+    demo_project_id = identity.backend.find_project("demo", "default").id
+    assert session.get_project_id() == demo_project_id
     heat = session.get_endpoint(service_type="orchestration", interface="public")
-    assert heat == "http://127.0.0.1:8004/v1/%(tenant_id)s"
+    # Keystone fills the project placeholders of a scoped token's catalog.
+    assert heat == f"http://127.0.0.1:8004/v1/{demo_project_id}"
     assert session.get_endpoint(service_type="identity", interface="public") == identity.url + "/v3"
     access = auth.get_access(session)
     assert set(access.role_names) == {"member", "reader"}
