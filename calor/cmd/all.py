@@ -1,0 +1,349 @@
+"""``heat-all``: identity, heat-api, heat-api-cfn, an engine and the sandbox cloud in one process.
+
+Everything runs on the embedded defaults: SQLite files under the state directory
+(``~/.local/share/calor``), Calor's own Keystone v3 identity with ``admin`` and ``demo``
+users (passwords generated once and kept in the state directory), and one engine worker
+thread. When ready it writes ``clouds.yaml`` with clouds ``calor-admin`` and
+``calor-demo`` and prints the endpoints. SIGINT / SIGTERM stop it cleanly; the state
+stays for the next start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import json
+import logging
+import os
+import secrets
+import signal
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import yaml
+from oslo_config import cfg
+
+from calor.api.auth import keystone_settings
+from calor.api.native import create_app as create_native_app
+from calor.api.serving import ServedApp
+from calor.config import api_config, database_url, load_config
+from calor.db.engine import make_engine, upgrade
+from calor.db.repository import Repository
+from calor.engine.service import OrchestrationService
+from calor.engine.worker import Worker
+from calor.plugins.registry import PluginRegistry, default_registry
+from calor.sandbox.identity import Endpoint, IdentityConfig, backend_of
+from calor.sandbox.identity import create_app as create_identity_app
+
+LOG = logging.getLogger("calor.all")
+CREDENTIALS_FILE = "credentials.json"
+CLOUDS_FILE = "clouds.yaml"
+
+
+@dataclass(frozen=True)
+class AllOptions:
+    """Where heat-all keeps its state and listens (port 0: any free port)."""
+
+    state_dir: Path
+    host: str = "127.0.0.1"
+    api_port: int = 8004
+    cfn_port: int = 8000
+    identity_port: int = 5000
+    cloud_port: int = 8774
+    config_files: tuple[str, ...] = ()
+    with_cloud: bool = True
+    with_cfn: bool = True
+
+
+def load_credentials(state_dir: Path) -> dict[str, str]:
+    """The admin and demo passwords, generated on the first start and kept in the state dir."""
+    path = state_dir / CREDENTIALS_FILE
+    if path.is_file():
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(stored, dict) and {"admin", "demo"} <= set(stored):
+            return {"admin": str(stored["admin"]), "demo": str(stored["demo"])}
+    credentials = {"admin": secrets.token_urlsafe(18), "demo": secrets.token_urlsafe(18)}
+    state_dir.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        json.dump(credentials, handle)
+    return credentials
+
+
+def clouds_document(
+    identity_url: str, api_url: str, credentials: dict[str, str], projects: dict[str, str], region: str
+) -> dict[str, Any]:
+    """The clouds.yaml content: ``calor-admin`` and ``calor-demo``."""
+    clouds: dict[str, Any] = {}
+    for user in ("admin", "demo"):
+        clouds[f"calor-{user}"] = {
+            "auth": {
+                "auth_url": identity_url + "/v3",
+                "username": user,
+                "password": credentials[user],
+                "project_name": user,
+                "user_domain_name": "Default",
+                "project_domain_name": "Default",
+            },
+            "region_name": region,
+            "identity_api_version": 3,
+            "interface": "public",
+            "orchestration_endpoint_override": f"{api_url}/v1/{projects[user]}",
+        }
+    return {"clouds": clouds}
+
+
+@dataclass
+class AllInOne:
+    """The running services of heat-all; :meth:`start` then :meth:`stop`."""
+
+    options: AllOptions
+    conf: cfg.ConfigOpts = field(default_factory=load_config)
+    registry: PluginRegistry = field(default_factory=default_registry)
+    servers: dict[str, ServedApp] = field(default_factory=dict)
+    worker: Worker | None = None
+    credentials: dict[str, str] = field(default_factory=dict)
+    projects: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def state_dir(self) -> Path:
+        return self.options.state_dir
+
+    @property
+    def clouds_file(self) -> Path:
+        return self.state_dir / CLOUDS_FILE
+
+    def url(self, name: str) -> str:
+        return self.servers[name].url
+
+    def start(self) -> None:
+        options = self.options
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        threads = int(self.conf.workers)
+        ports = {"identity": options.identity_port, "api": options.api_port}
+        if options.with_cfn:
+            ports["cfn"] = options.cfn_port
+        if options.with_cloud:
+            ports["cloud"] = options.cloud_port
+        for name, port in ports.items():
+            self.servers[name] = ServedApp(name, options.host, port, threads=threads)
+        self.credentials = load_credentials(self.state_dir)
+
+        repository = Repository(self._database())
+        service = OrchestrationService(repository, self.registry.get)
+        cloud_endpoints = self._mount_cloud()
+        self._mount_identity(cloud_endpoints)
+        self._mount_api(service)
+        if options.with_cfn:
+            self._mount_cfn(service)
+        self.clouds_file.write_text(
+            yaml.safe_dump(
+                clouds_document(
+                    self.url("identity"), self.url("api"), self.credentials, self.projects, "RegionOne"
+                ),
+                sort_keys=False,
+            ),
+            encoding="utf-8",
+        )
+        os.chmod(self.clouds_file, 0o600)
+        for server in self.servers.values():
+            server.start()
+        self.worker = Worker(repository, repository.queue, plugin_types=self.registry.get)
+        self.worker.start()
+
+    def _database(self) -> Any:
+        database = make_engine(database_url(self.conf, self.state_dir))
+        upgrade(database)
+        return database
+
+    def _mount_identity(self, cloud_endpoints: Sequence[Endpoint]) -> None:
+        endpoints = [Endpoint("orchestration", "heat", self.url("api") + "/v1/%(tenant_id)s")]
+        if "cfn" in self.servers:
+            endpoints.append(Endpoint("cloudformation", "heat-cfn", self.url("cfn") + "/v1"))
+        endpoints.extend(cloud_endpoints)
+        (self.state_dir / "identity").mkdir(parents=True, exist_ok=True)
+        config = IdentityConfig(
+            state_dir=self.state_dir / "identity",
+            endpoints=tuple(endpoints),
+            public_url=self.url("identity"),
+            admin_password=self.credentials["admin"],
+            demo_password=self.credentials["demo"],
+        )
+        app = create_identity_app(config)
+        backend = backend_of(app)
+        self.projects = {name: backend.find_project(name, "default").id for name in ("admin", "demo")}
+        self.servers["identity"].application = app
+
+    def _mount_api(self, service: OrchestrationService) -> None:
+        identity_url = self.url("identity")
+        keystone = keystone_settings(
+            identity_url, username="admin", password=self.credentials["admin"], project_name="admin"
+        )
+        app = create_native_app(
+            api_config(self.conf),
+            service,
+            registry=self.registry,
+            keystone=keystone,
+            software_store_path=self.state_dir / "software.json",
+        )
+        self.servers["api"].application = app
+
+    def _mount_cfn(self, service: OrchestrationService) -> None:
+        """The CloudFormation Query API, when ``calor.api.cfn`` offers ``create_app``."""
+        factory = _optional_factory("calor.api.cfn", "create_app")
+        if factory is None:
+            LOG.warning("calor.api.cfn has no create_app yet: heat-api-cfn is not served")
+            self.servers.pop("cfn").stop()
+            return
+        offered = {
+            "registry": self.registry,
+            "identity_url": self.url("identity"),
+            "identity_state_dir": self.state_dir / "identity",
+        }
+        accepted = inspect.signature(factory).parameters
+        try:
+            app = factory(
+                api_config(self.conf),
+                service,
+                **{name: value for name, value in offered.items() if name in accepted},
+            )
+        except Exception as error:
+            LOG.warning("heat-api-cfn could not be started (%s); continuing without it", error)
+            LOG.debug("heat-api-cfn failure", exc_info=True)
+            self.servers.pop("cfn").stop()
+            return
+        self.servers["cfn"].application = app
+
+    def _mount_cloud(self) -> list[Endpoint]:
+        """The sandbox cloud, when ``calor.sandbox.cloud`` offers ``create_app``."""
+        if "cloud" not in self.servers:
+            return []
+        try:
+            from calor.sandbox import cloud
+            from calor.sandbox.framework.config import SandboxConfig
+
+            base = self.url("cloud")
+            config = SandboxConfig(
+                state_dir=self.state_dir / "cloud",
+                identity_state_dir=self.state_dir / "identity",
+                public_url=base,
+            )
+            (self.state_dir / "cloud").mkdir(parents=True, exist_ok=True)
+            (self.state_dir / "identity").mkdir(parents=True, exist_ok=True)
+            self.servers["cloud"].application = cloud.create_app(config)
+            return list(cloud.catalog_endpoints(base))
+        except Exception as error:
+            LOG.warning("the sandbox cloud could not be started (%s); continuing without it", error)
+            LOG.debug("sandbox cloud failure", exc_info=True)
+            self.servers.pop("cloud").stop()
+            return []
+
+    def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.stop(timeout=10.0)
+        for server in self.servers.values():
+            server.stop()
+
+    def summary(self) -> str:
+        names = {
+            "identity": "identity (Keystone v3)",
+            "api": "heat-api (orchestration)",
+            "cfn": "heat-api-cfn (CloudFormation)",
+            "cloud": "sandbox cloud",
+        }
+        lines = ["Calor is running:"]
+        lines += [f"  {names[name]:32} {server.url}" for name, server in self.servers.items()]
+        lines += [
+            f"  state directory                  {self.state_dir}",
+            "",
+            "Use it with:",
+            f"  export OS_CLIENT_CONFIG_FILE={self.clouds_file}",
+            "  export OS_CLOUD=calor-demo",
+        ]
+        return "\n".join(lines)
+
+
+def _optional_factory(module_name: str, attribute: str) -> Callable[..., Any] | None:
+    import importlib
+
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        return None
+    factory = getattr(module, attribute, None)
+    return factory if callable(factory) else None
+
+
+def parse_arguments(arguments: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="heat-all", description="Run all of Calor in one process.")
+    parser.add_argument("--config-file", action="append", default=[], help="heat.conf (repeatable)")
+    parser.add_argument(
+        "--state-dir", default=None, help="where state is kept (default ~/.local/share/calor)"
+    )
+    parser.add_argument("--host", default=None, help="listening address (default 127.0.0.1)")
+    parser.add_argument("--api-port", type=int, default=None)
+    parser.add_argument("--cfn-port", type=int, default=None)
+    parser.add_argument("--identity-port", type=int, default=None)
+    parser.add_argument("--cloud-port", type=int, default=None)
+    parser.add_argument("--no-cloud", action="store_true", help="do not serve the sandbox cloud")
+    parser.add_argument("--debug", action="store_true", default=None)
+    return parser.parse_args(arguments)
+
+
+def options_from(arguments: argparse.Namespace, conf: cfg.ConfigOpts) -> AllOptions:
+    def pick(value: Any, default: Any) -> Any:
+        return default if value is None else value
+
+    return AllOptions(
+        state_dir=Path(pick(arguments.state_dir, conf.state_dir)).expanduser(),
+        host=pick(arguments.host, conf.host),
+        api_port=pick(arguments.api_port, conf.api_port),
+        cfn_port=pick(arguments.cfn_port, conf.cfn_port),
+        identity_port=pick(arguments.identity_port, conf.identity_port),
+        cloud_port=pick(arguments.cloud_port, conf.cloud_port),
+        config_files=tuple(arguments.config_file),
+        with_cloud=not arguments.no_cloud,
+    )
+
+
+def main(arguments: Sequence[str] | None = None) -> int:
+    parsed = parse_arguments(arguments)
+    conf = load_config(config_files=parsed.config_file)
+    if parsed.debug:
+        conf.set_override("debug", True)
+    logging.basicConfig(
+        level=logging.DEBUG if conf.debug else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("keystonemiddleware._common.config").setLevel(logging.ERROR)
+    everything = AllInOne(options_from(parsed, conf), conf)
+    stopping = threading.Event()
+
+    def stop(signal_number: int, _frame: FrameType | None) -> None:
+        LOG.info("signal %s: stopping", signal_number)
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        everything.start()
+    except OSError as error:
+        print(f"heat-all: cannot start: {error}", file=sys.stderr)
+        everything.stop()
+        return 1
+    print(everything.summary(), flush=True)
+    while not stopping.wait(1.0):
+        pass
+    everything.stop()
+    print("Calor stopped.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

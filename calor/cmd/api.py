@@ -1,0 +1,79 @@
+"""``heat-api``: serve Heat's v1 REST API alone, against the configured database.
+
+Engines run separately (``heat-engine``). Tokens are validated by keystonemiddleware with
+the ``[keystone_authtoken]`` section of the configuration file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+from flask import Flask
+from oslo_config import cfg
+
+from calor.api.native import create_app
+from calor.api.serving import ServedApp
+from calor.config import api_config, database_url, load_config
+from calor.db.engine import make_engine
+from calor.db.repository import Repository
+from calor.engine.service import OrchestrationService
+from calor.plugins.registry import default_registry
+
+LOG = logging.getLogger("calor.api")
+
+
+def build_app(conf: cfg.ConfigOpts) -> Flask:
+    """The WSGI application ``heat-api`` serves (usable under any WSGI server)."""
+    state_dir = Path(conf.state_dir).expanduser()
+    repository = Repository(make_engine(database_url(conf, state_dir)))
+    registry = default_registry(entry_points=True)
+    service = OrchestrationService(repository, registry.get)
+    return create_app(
+        api_config(conf),
+        service,
+        registry=registry,
+        keystone={"oslo_config_config": conf},
+        software_store_path=state_dir / "software.json",
+    )
+
+
+def main(arguments: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="heat-api", description="Serve Heat's v1 REST API.")
+    parser.add_argument("--config-file", action="append", default=[], help="heat.conf (repeatable)")
+    parser.add_argument("--host", default=None)
+    parser.add_argument("--port", type=int, default=None)
+    parsed = parser.parse_args(arguments)
+    conf = load_config(config_files=parsed.config_file)
+    logging.basicConfig(
+        level=logging.DEBUG if conf.debug else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    host = parsed.host or conf.host
+    port = conf.api_port if parsed.port is None else parsed.port
+    server = ServedApp("api", host, port, threads=conf.workers)
+    server.application = build_app(conf)
+    stopping = threading.Event()
+
+    def stop(signal_number: int, _frame: FrameType | None) -> None:
+        LOG.info("signal %s: stopping", signal_number)
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    server.start()
+    print(f"heat-api serving on {server.url}", flush=True)
+    while not stopping.wait(1.0):
+        pass
+    server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

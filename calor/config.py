@@ -1,0 +1,130 @@
+"""Calor's configuration options (``heat.conf``), read with oslo.config.
+
+``[DEFAULT]`` holds the listening host and ports, the state directory, the request and
+stack limits and ``debug``; ``[database]`` the SQLAlchemy URL; ``[keystone_authtoken]``
+is read by keystonemiddleware itself; ``[oslo_policy]`` by oslo.policy. ``load_config``
+builds a private :class:`ConfigOpts` (never the global one), so tests can hold several.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from oslo_config import cfg
+from oslo_policy import opts as policy_options
+
+DEFAULT_STATE_DIR = Path("~/.local/share/calor")
+
+DEFAULT_OPTIONS: list[cfg.Opt] = [
+    cfg.StrOpt("host", default="127.0.0.1", help="The address the services listen on."),
+    cfg.PortOpt("api_port", default=8004, help="Port of heat-api (the Heat v1 REST API)."),
+    cfg.PortOpt("cfn_port", default=8000, help="Port of heat-api-cfn (the CloudFormation Query API)."),
+    cfg.PortOpt("identity_port", default=5000, help="Port of the embedded identity service."),
+    cfg.PortOpt("cloud_port", default=8774, help="Port of the sandbox cloud."),
+    cfg.StrOpt("state_dir", default=str(DEFAULT_STATE_DIR), help="Where heat-all keeps its state."),
+    cfg.IntOpt("max_template_size", default=524288, min=1, help="Largest template text, in bytes."),
+    cfg.IntOpt("max_json_body_size", default=1048576, min=1, help="Largest JSON request body, in bytes."),
+    cfg.IntOpt("max_resources_per_stack", default=1000, help="Resources one stack may hold (-1: no limit)."),
+    cfg.IntOpt("max_stacks_per_tenant", default=100, help="Live stacks one project may hold (-1: no limit)."),
+    cfg.BoolOpt("debug", default=False, help="Log debug messages; show tracebacks in error bodies."),
+    cfg.StrOpt(
+        "auth_strategy",
+        default="keystone",
+        choices=["keystone", "noauth"],
+        help="keystone: validate tokens with keystonemiddleware; noauth: trust X-Project-Id (tests only).",
+    ),
+    cfg.ListOpt(
+        "template_fetch_allowed_hosts",
+        default=[],
+        help="Hosts template_url and environment files may be fetched from even when they resolve "
+        "to private, loopback or link-local addresses (which are refused otherwise).",
+    ),
+    cfg.FloatOpt("template_fetch_timeout", default=10.0, help="Seconds a template fetch may take."),
+    cfg.IntOpt("workers", default=8, min=1, help="Threads serving each API."),
+]
+
+DATABASE_OPTIONS: list[cfg.Opt] = [
+    cfg.StrOpt(
+        "connection",
+        secret=True,
+        help="SQLAlchemy database URL (default: SQLite in the state directory).",
+    ),
+]
+
+
+def register_options(conf: cfg.ConfigOpts) -> None:
+    """Register Calor's own options on ``conf``."""
+    conf.register_opts(DEFAULT_OPTIONS)
+    conf.register_opts(DATABASE_OPTIONS, group="database")
+
+
+def load_config(arguments: Sequence[str] = (), config_files: Sequence[str] | None = None) -> cfg.ConfigOpts:
+    """A new ConfigOpts with Calor's options, parsed from ``config_files`` (none by default).
+
+    ``arguments`` are oslo.config command-line arguments (normally empty: the commands
+    parse their own flags and override options with :meth:`ConfigOpts.set_override`).
+    """
+    conf = cfg.ConfigOpts()
+    register_options(conf)
+    conf(list(arguments), project="calor", default_config_files=list(config_files or []))
+    return conf
+
+
+def option_list() -> list[tuple[str | None, list[cfg.Opt]]]:
+    """For oslo-config-generator."""
+    return [(None, DEFAULT_OPTIONS), ("database", DATABASE_OPTIONS)]
+
+
+@dataclass(frozen=True)
+class ApiConfig:
+    """What the REST API needs from the configuration (built by :func:`api_config`)."""
+
+    max_json_body_size: int = 1048576
+    max_template_size: int = 524288
+    max_resources_per_stack: int = 1000
+    max_stacks_per_tenant: int = 100
+    debug: bool = False
+    auth_strategy: str = "keystone"
+    policy_file: str | None = None
+    template_fetch_allowed_hosts: tuple[str, ...] = ()
+    template_fetch_timeout: float = 10.0
+
+
+def api_config(conf: cfg.ConfigOpts) -> ApiConfig:
+    """The API settings of a parsed configuration."""
+    policy_file = _policy_file(conf)
+    return ApiConfig(
+        max_json_body_size=conf.max_json_body_size,
+        max_template_size=conf.max_template_size,
+        max_resources_per_stack=conf.max_resources_per_stack,
+        max_stacks_per_tenant=conf.max_stacks_per_tenant,
+        debug=conf.debug,
+        auth_strategy=conf.auth_strategy,
+        policy_file=policy_file,
+        template_fetch_allowed_hosts=tuple(conf.template_fetch_allowed_hosts),
+        template_fetch_timeout=conf.template_fetch_timeout,
+    )
+
+
+def _policy_file(conf: cfg.ConfigOpts) -> str | None:
+    """``[oslo_policy] policy_file`` when it names an existing file (next to a config file if relative)."""
+    policy_options.set_defaults(conf)
+    configured = str(conf.oslo_policy.policy_file)
+    candidates = [Path(configured)]
+    if not os.path.isabs(configured):
+        candidates += [Path(name).parent / configured for name in conf.config_file]
+    for candidate in candidates:
+        if candidate.is_file():
+            return str(candidate)
+    return None
+
+
+def database_url(conf: cfg.ConfigOpts, state_dir: Path | None = None) -> str:
+    """``[database] connection``, else SQLite in ``state_dir`` (or ``[DEFAULT] state_dir``)."""
+    if conf.database.connection:
+        return str(conf.database.connection)
+    directory = state_dir or Path(conf.state_dir).expanduser()
+    return f"sqlite:///{directory / 'calor.sqlite'}"
