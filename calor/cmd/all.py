@@ -11,7 +11,6 @@ stays for the next start.
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import logging
 import os
@@ -19,7 +18,7 @@ import secrets
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -29,6 +28,8 @@ import yaml
 from oslo_config import cfg
 
 from calor.api.auth import keystone_settings
+from calor.api.cfn import create_cfn_app
+from calor.api.cfn.credentials_file import write_aws_credentials
 from calor.api.native import create_app as create_native_app
 from calor.api.serving import ServedApp
 from calor.config import api_config, database_url, load_config
@@ -37,7 +38,9 @@ from calor.db.repository import Repository
 from calor.engine.service import OrchestrationService
 from calor.engine.worker import Worker
 from calor.plugins.registry import PluginRegistry, default_registry
-from calor.sandbox.identity import Endpoint, IdentityConfig, backend_of
+from calor.sandbox import cloud
+from calor.sandbox.framework.config import SandboxConfig
+from calor.sandbox.identity import Endpoint, IdentityBackend, IdentityConfig, backend_of
 from calor.sandbox.identity import create_app as create_identity_app
 
 LOG = logging.getLogger("calor.all")
@@ -109,6 +112,7 @@ class AllInOne:
     worker: Worker | None = None
     credentials: dict[str, str] = field(default_factory=dict)
     projects: dict[str, str] = field(default_factory=dict)
+    identity_backend: IdentityBackend | None = None
 
     @property
     def state_dir(self) -> Path:
@@ -117,6 +121,10 @@ class AllInOne:
     @property
     def clouds_file(self) -> Path:
         return self.state_dir / CLOUDS_FILE
+
+    @property
+    def aws_credentials_file(self) -> Path:
+        return self.state_dir / "aws-credentials"
 
     def url(self, name: str) -> str:
         return self.servers[name].url
@@ -176,6 +184,7 @@ class AllInOne:
         )
         app = create_identity_app(config)
         backend = backend_of(app)
+        self.identity_backend = backend
         self.projects = {name: backend.find_project(name, "default").id for name in ("admin", "demo")}
         self.servers["identity"].application = app
 
@@ -194,54 +203,38 @@ class AllInOne:
         self.servers["api"].application = app
 
     def _mount_cfn(self, service: OrchestrationService) -> None:
-        """The CloudFormation Query API, when ``calor.api.cfn`` offers ``create_app``."""
-        factory = _optional_factory("calor.api.cfn", "create_app")
-        if factory is None:
-            LOG.warning("calor.api.cfn has no create_app yet: heat-api-cfn is not served")
-            self.servers.pop("cfn").stop()
-            return
-        offered = {
-            "registry": self.registry,
-            "identity_url": self.url("identity"),
-            "identity_state_dir": self.state_dir / "identity",
-        }
-        accepted = inspect.signature(factory).parameters
-        try:
-            app = factory(
-                api_config(self.conf),
-                service,
-                **{name: value for name, value in offered.items() if name in accepted},
-            )
-        except Exception as error:
-            LOG.warning("heat-api-cfn could not be started (%s); continuing without it", error)
-            LOG.debug("heat-api-cfn failure", exc_info=True)
-            self.servers.pop("cfn").stop()
-            return
+        """The CloudFormation Query API, and DIR/aws-credentials for boto3 and awscli (profile ``calor``)."""
+        identity_state_dir = self.state_dir / "identity"
+        app = create_cfn_app(
+            api_config(self.conf),
+            service,
+            registry=self.registry,
+            identity_url=self.url("identity"),
+            identity_state_dir=identity_state_dir,
+            identity_backend=self.identity_backend,
+            public_url=self.url("cfn"),
+            heat_url=self.url("api"),
+        )
         self.servers["cfn"].application = app
+        if self.identity_backend is not None:
+            demo = self.identity_backend.find_user("demo", "default")
+            key = self.identity_backend.list_ec2_credentials(demo.id)[0]
+            write_aws_credentials(self.aws_credentials_file, key.access, key.secret)
 
     def _mount_cloud(self) -> list[Endpoint]:
-        """The sandbox cloud, when ``calor.sandbox.cloud`` offers ``create_app``."""
+        """The sandbox cloud (Nova, Neutron, Cinder, Glance, Swift) and its catalog entries."""
         if "cloud" not in self.servers:
             return []
-        try:
-            from calor.sandbox import cloud
-            from calor.sandbox.framework.config import SandboxConfig
-
-            base = self.url("cloud")
-            config = SandboxConfig(
-                state_dir=self.state_dir / "cloud",
-                identity_state_dir=self.state_dir / "identity",
-                public_url=base,
-            )
-            (self.state_dir / "cloud").mkdir(parents=True, exist_ok=True)
-            (self.state_dir / "identity").mkdir(parents=True, exist_ok=True)
-            self.servers["cloud"].application = cloud.create_app(config)
-            return list(cloud.catalog_endpoints(base))
-        except Exception as error:
-            LOG.warning("the sandbox cloud could not be started (%s); continuing without it", error)
-            LOG.debug("sandbox cloud failure", exc_info=True)
-            self.servers.pop("cloud").stop()
-            return []
+        base = self.url("cloud")
+        (self.state_dir / "cloud").mkdir(parents=True, exist_ok=True)
+        (self.state_dir / "identity").mkdir(parents=True, exist_ok=True)
+        config = SandboxConfig(
+            state_dir=self.state_dir / "cloud",
+            identity_state_dir=self.state_dir / "identity",
+            public_url=base,
+        )
+        self.servers["cloud"].application = cloud.create_app(config)
+        return list(cloud.catalog_endpoints(base))
 
     def stop(self) -> None:
         if self.worker is not None:
@@ -265,18 +258,12 @@ class AllInOne:
             f"  export OS_CLIENT_CONFIG_FILE={self.clouds_file}",
             "  export OS_CLOUD=calor-demo",
         ]
+        if "cfn" in self.servers:
+            lines += [
+                f"  export AWS_SHARED_CREDENTIALS_FILE={self.aws_credentials_file}",
+                f"  aws --profile calor --endpoint-url {self.url('cfn')}/v1 cloudformation list-stacks",
+            ]
         return "\n".join(lines)
-
-
-def _optional_factory(module_name: str, attribute: str) -> Callable[..., Any] | None:
-    import importlib
-
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return None
-    factory = getattr(module, attribute, None)
-    return factory if callable(factory) else None
 
 
 def parse_arguments(arguments: Sequence[str] | None) -> argparse.Namespace:

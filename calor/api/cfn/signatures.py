@@ -1,0 +1,285 @@
+"""AWS signatures (v4 and v2, header and query forms) checked against EC2 credentials.
+
+:func:`ec2_request_from` describes a received request the way Keystone's
+``/v3/ec2tokens`` expects it; a :class:`Verifier` checks it and names the
+:class:`Principal` (user, project, roles) of the credential:
+
+- :class:`LocalVerifier` (standalone mode): the embedded identity backend, in-process,
+  with the signature computed by :mod:`calor.sandbox.identity.ec2`;
+- :class:`KeystoneVerifier` (Keystone mode): ``POST {identity}/v3/ec2tokens``.
+
+:class:`FreshnessGuard` refuses requests whose timestamp is too old (or too far in the
+future) and mutating requests whose signature was already used (replays).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from calor.api.cfn.errors import (
+    AccessDenied,
+    IncompleteSignature,
+    InvalidClientTokenId,
+    MissingAuthenticationToken,
+    RequestExpired,
+    ServiceUnavailable,
+    SignatureDoesNotMatch,
+)
+from calor.sandbox.identity.ec2 import V4_ALGORITHM, Ec2Request, verify_signature
+
+MAX_SKEW_SECONDS = 900
+STACK_USER_ROLE = "heat_stack_user"
+STACK_USER_PREFIX = "calor-stack-"
+"""Users created for wait condition handles are named ``calor-stack-<stack id>-<resource name>``."""
+STACK_ID_LENGTH = 36
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who signed: the credential's user and project, and the user's roles there."""
+
+    access: str
+    user_id: str
+    project_id: str
+    user_name: str = ""
+    roles: tuple[str, ...] = ()
+
+    @property
+    def stack_id(self) -> str | None:
+        """The stack a per-stack user belongs to (``None`` for ordinary users)."""
+        if self.user_name.startswith(STACK_USER_PREFIX):
+            return self.user_name[len(STACK_USER_PREFIX) :][:STACK_ID_LENGTH]
+        return None
+
+
+class Verifier(Protocol):
+    def verify(self, request: Ec2Request) -> Principal:
+        """The principal of a correctly signed request; a CfnError otherwise."""
+        ...
+
+
+# --- reading a received request -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReceivedRequest:
+    """The parts of an HTTP request a signature covers."""
+
+    method: str
+    host: str
+    path: str
+    params: Mapping[str, str]
+    headers: Mapping[str, str]
+    body: bytes = b""
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    for key, value in headers.items():
+        if key.lower() == name.lower():
+            return value
+    return None
+
+
+def access_key_of(request: ReceivedRequest) -> str | None:
+    authorization = _header(request.headers, "Authorization") or ""
+    if authorization.startswith(V4_ALGORITHM):
+        for part in authorization[len(V4_ALGORITHM) :].split(","):
+            key, _, value = part.strip().partition("=")
+            if key == "Credential":
+                return value.split("/")[0] or None
+        return None
+    if request.params.get("X-Amz-Credential"):
+        return request.params["X-Amz-Credential"].split("/")[0] or None
+    return request.params.get("AWSAccessKeyId") or None
+
+
+def ec2_request_from(request: ReceivedRequest) -> Ec2Request:
+    """The request as ``/v3/ec2tokens`` describes it (MissingAuthenticationToken when unsigned)."""
+    access = access_key_of(request)
+    if access is None:
+        if _header(request.headers, "Authorization") or request.params.get("Signature"):
+            raise IncompleteSignature("The request signature does not name an access key.")
+        raise MissingAuthenticationToken("Request is missing Authentication Token")
+    authorization = _header(request.headers, "Authorization") or ""
+    header_signed = authorization.startswith(V4_ALGORITHM)
+    return Ec2Request(
+        access=access,
+        signature="",
+        host=request.host,
+        verb=request.method.upper(),
+        path=request.path or "/",
+        params=dict(request.params),
+        headers=dict(request.headers),
+        body_hash=hashlib.sha256(request.body).hexdigest() if header_signed else None,
+    )
+
+
+# --- freshness and replays ------------------------------------------------------------------
+
+
+def _parse_time(text: str) -> float | None:
+    formats = ("%Y%m%dT%H%M%SZ", "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%S")
+    for layout in formats:
+        try:
+            moment = datetime.datetime.strptime(text, layout)
+        except ValueError:
+            continue
+        return moment.replace(tzinfo=datetime.UTC).timestamp()
+    try:
+        return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+def signed_time(request: Ec2Request) -> tuple[float | None, float | None]:
+    """``(signing time, explicit expiry)`` of a request, each ``None`` when it does not say."""
+    params = request.params
+    if params.get("X-Amz-Date"):
+        signed = _parse_time(params["X-Amz-Date"])
+        expires = params.get("X-Amz-Expires")
+        if signed is not None and expires and expires.isdigit():
+            return signed, signed + int(expires)
+        return signed, None
+    header = request.header("X-Amz-Date")
+    if header:
+        return _parse_time(header), None
+    if params.get("Expires"):
+        return None, _parse_time(params["Expires"])
+    if params.get("Timestamp"):
+        return _parse_time(params["Timestamp"]), None
+    date = request.header("Date")
+    if date:
+        try:
+            from email.utils import parsedate_to_datetime
+
+            return parsedate_to_datetime(date).timestamp(), None
+        except (TypeError, ValueError):
+            return None, None
+    return None, None
+
+
+@dataclass
+class FreshnessGuard:
+    """Refuses stale requests and replayed signatures (kept as long as they would be fresh)."""
+
+    max_skew: float = MAX_SKEW_SECONDS
+    _seen: dict[str, float] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def check_time(self, request: Ec2Request, now: float | None = None) -> None:
+        moment = time.time() if now is None else now
+        signed, expires = signed_time(request)
+        if expires is not None and moment > expires:
+            raise RequestExpired("Request has expired.")
+        if signed is None:
+            if expires is None:
+                raise IncompleteSignature("The request must carry X-Amz-Date, Timestamp or Expires.")
+            return
+        if abs(moment - signed) > self.max_skew:
+            raise RequestExpired(
+                "Signature expired: the request was signed more than 15 minutes away from the server's time."
+            )
+
+    def check_replay(self, request: Ec2Request, signature: str, now: float | None = None) -> None:
+        moment = time.time() if now is None else now
+        key = f"{request.access}:{signature}"
+        with self._lock:
+            for old, until in list(self._seen.items()):
+                if until < moment:
+                    del self._seen[old]
+            if key in self._seen:
+                raise AccessDenied("This request was already received: replayed requests are refused.")
+            self._seen[key] = moment + 2 * self.max_skew
+
+
+# --- verifiers ------------------------------------------------------------------------------
+
+
+class LocalVerifier:
+    """Standalone mode: EC2 credentials of the embedded identity backend, checked in-process."""
+
+    def __init__(self, backend: Any) -> None:
+        self.backend = backend
+
+    def verify(self, request: Ec2Request) -> Principal:
+        from calor.sandbox.identity.errors import IdentityError, NotFound
+
+        try:
+            credential = self.backend.get_ec2_credential(request.access)
+        except NotFound as error:
+            raise InvalidClientTokenId("The security token included in the request is invalid.") from error
+        try:
+            verify_signature(request, credential.secret)
+        except IdentityError as error:
+            raise SignatureDoesNotMatch(
+                f"The request signature we calculated does not match the signature you provided. ({error})"
+            ) from error
+        user = self.backend.get_user(credential.user_id)
+        project = self.backend.get_project(credential.project_id)
+        if not user.enabled or not project.enabled:
+            raise InvalidClientTokenId("The user or project of this access key is disabled.")
+        roles = tuple(role.name for role in self.backend.effective_roles(user.id, project.id))
+        if not roles:
+            raise AccessDenied(f"User {user.id} has no role in project {project.id}.")
+        return Principal(credential.access, user.id, project.id, user.name, roles)
+
+
+class KeystoneVerifier:
+    """Keystone mode: the request is described to ``POST {identity_url}/v3/ec2tokens``."""
+
+    def __init__(self, identity_url: str, *, timeout: float = 10.0) -> None:
+        self.url = identity_url.rstrip("/")
+        if not self.url.endswith("/v3"):
+            self.url += "/v3"
+        self.timeout = timeout
+
+    def verify(self, request: Ec2Request) -> Principal:
+        body = {
+            "credentials": {
+                "access": request.access,
+                "signature": "",
+                "host": request.host,
+                "verb": request.verb,
+                "path": request.path,
+                "params": dict(request.params),
+                "headers": dict(request.headers),
+                "body_hash": request.body_hash or "",
+            }
+        }
+        call = urllib.request.Request(
+            self.url + "/ec2tokens",
+            data=json.dumps(body).encode("utf-8"),
+            headers={"Content-Type": "application/json", "Accept": "application/json"},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(call, timeout=self.timeout) as response:
+                token = json.loads(response.read().decode("utf-8"))["token"]
+        except urllib.error.HTTPError as error:
+            message = error.read().decode("utf-8", "replace")
+            if error.code in (401, 403):
+                if "not known" in message or "Could not find" in message:
+                    raise InvalidClientTokenId(
+                        "The security token included in the request is invalid."
+                    ) from error
+                raise SignatureDoesNotMatch(
+                    "The request signature we calculated does not match the signature you provided."
+                ) from error
+            raise ServiceUnavailable(f"The identity service answered {error.code}.") from error
+        except (urllib.error.URLError, OSError, ValueError, KeyError) as error:
+            raise ServiceUnavailable(f"The identity service cannot be reached: {error}") from error
+        user = token.get("user") or {}
+        project = token.get("project") or {}
+        roles = tuple(str(role.get("name")) for role in token.get("roles") or [])
+        return Principal(
+            request.access, str(user.get("id")), str(project.get("id")), str(user.get("name")), roles
+        )

@@ -1,0 +1,103 @@
+"""``heat-api-cfn``: serve the CloudFormation Query API alone, against the configured database.
+
+Signatures are checked in-process against the embedded identity service's state
+(``--identity-state-dir``, by default ``<state_dir>/identity`` when it exists), or by
+Keystone's ``/v3/ec2tokens`` (``--identity-url``). Engines run separately
+(``heat-engine``); the wait condition wiring is set for engines in this process only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+from flask import Flask
+from oslo_config import cfg
+
+from calor.api.cfn import create_app
+from calor.api.serving import ServedApp
+from calor.config import api_config, database_url, load_config
+from calor.db.engine import make_engine
+from calor.db.repository import Repository
+from calor.engine.service import OrchestrationService
+from calor.plugins.registry import default_registry
+
+LOG = logging.getLogger("calor.api.cfn")
+
+
+def build_app(
+    conf: cfg.ConfigOpts,
+    *,
+    identity_url: str | None = None,
+    identity_state_dir: Path | None = None,
+    public_url: str | None = None,
+) -> Flask:
+    """The WSGI application ``heat-api-cfn`` serves (usable under any WSGI server)."""
+    state_dir = Path(conf.state_dir).expanduser()
+    repository = Repository(make_engine(database_url(conf, state_dir)))
+    registry = default_registry(entry_points=True)
+    service = OrchestrationService(repository, registry.get)
+    if identity_url is None and identity_state_dir is None and (state_dir / "identity").is_dir():
+        identity_state_dir = state_dir / "identity"
+    return create_app(
+        api_config(conf),
+        service,
+        registry=registry,
+        identity_url=identity_url,
+        identity_state_dir=identity_state_dir,
+        public_url=public_url,
+    )
+
+
+def main(arguments: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="heat-api-cfn", description="Serve the CloudFormation Query API.")
+    parser.add_argument("--config-file", action="append", default=[], help="heat.conf (repeatable)")
+    parser.add_argument("--host", default=None)
+    parser.add_argument("--port", type=int, default=None)
+    parser.add_argument("--identity-url", default=None, help="Keystone's URL: verify with /v3/ec2tokens")
+    parser.add_argument("--identity-state-dir", default=None, help="the embedded identity's state")
+    parser.add_argument("--public-url", default=None, help="this API's URL, as instances reach it")
+    parsed = parser.parse_args(arguments)
+    conf = load_config(config_files=parsed.config_file)
+    logging.basicConfig(
+        level=logging.DEBUG if conf.debug else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    host = parsed.host or conf.host
+    port = conf.cfn_port if parsed.port is None else parsed.port
+    server = ServedApp("cfn", host, port, threads=conf.workers)
+    try:
+        server.application = build_app(
+            conf,
+            identity_url=parsed.identity_url,
+            identity_state_dir=Path(parsed.identity_state_dir) if parsed.identity_state_dir else None,
+            public_url=parsed.public_url or server.url,
+        )
+    except ValueError as error:
+        print(f"heat-api-cfn: {error}", file=sys.stderr)
+        server.stop()
+        return 2
+    stopping = threading.Event()
+
+    def stop(signal_number: int, _frame: FrameType | None) -> None:
+        LOG.info("signal %s: stopping", signal_number)
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    server.start()
+    print(f"heat-api-cfn serving on {server.url}", flush=True)
+    while not stopping.wait(1.0):
+        pass
+    server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
