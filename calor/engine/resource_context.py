@@ -1,0 +1,88 @@
+"""The engine's :class:`~calor.plugins.context.PluginContext`: every write is persisted at once."""
+
+from __future__ import annotations
+
+import hashlib
+import string
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from calor.engine.run import StackRun
+from calor.errors import ResourceFailure
+from calor.plugins.context import physical_resource_name
+
+_ALPHABET = string.ascii_lowercase + string.digits
+
+
+def stable_short_id(stack_id: str, resource_name: str) -> str:
+    """A 12-character id derived from the stack and resource, the same on every engine."""
+    digest = int.from_bytes(hashlib.sha256(f"{stack_id}/{resource_name}".encode()).digest()[:16], "big")
+    characters = []
+    for _ in range(12):
+        digest, index = divmod(digest, len(_ALPHABET))
+        characters.append(_ALPHABET[index])
+    return "".join(characters)
+
+
+class EngineResourceContext:
+    """One resource's side of the engine, handed to its plugin.
+
+    Called from hook threads; each write replaces the resource's stored state
+    immediately through :meth:`StackRun.save_in_thread`.
+    """
+
+    def __init__(
+        self,
+        run: StackRun,
+        resource_name: str,
+        *,
+        project_id: str,
+        cloud_factory: Callable[[], Any] | None = None,
+    ) -> None:
+        self._run = run
+        self.stack_id = run.stack_id
+        self.stack_name = run.stack_name
+        self.project_id = project_id
+        self.resource_name = resource_name
+        self._cloud_factory = cloud_factory
+
+    @property
+    def resource_id(self) -> str | None:
+        return self._run.states[self.resource_name].physical_id
+
+    def set_resource_id(self, value: str | None) -> None:
+        self._run.save_in_thread(self.resource_name, physical_id=value)
+
+    def physical_resource_name(self) -> str:
+        short_id = stable_short_id(self.stack_id, self.resource_name)
+        return physical_resource_name(self.stack_name, self.resource_name, short_id)
+
+    def data(self) -> dict[str, str]:
+        return dict(self._run.states[self.resource_name].data)
+
+    def data_set(self, key: str, value: str, *, redact: bool = False) -> None:
+        if not isinstance(value, str):
+            raise TypeError(f"Resource data values are strings, not {type(value).__name__}")
+        state = self._run.states[self.resource_name]
+        data = {**state.data, key: value}
+        redacted = state.redacted | {key} if redact else state.redacted - {key}
+        self._run.save_in_thread(self.resource_name, data=data, redacted=redacted)
+
+    def data_delete(self, key: str) -> None:
+        data = dict(self._run.states[self.resource_name].data)
+        if data.pop(key, None) is not None:
+            self._run.save_in_thread(self.resource_name, data=data)
+
+    def metadata(self) -> Any:
+        return self._run.states[self.resource_name].metadata
+
+    def metadata_set(self, value: Any) -> None:
+        self._run.save_in_thread(self.resource_name, metadata=value)
+
+    def cloud(self) -> Any:
+        if self._cloud_factory is None:
+            raise ResourceFailure("no cloud configured", resource_name=self.resource_name)
+        return self._cloud_factory()
+
+    def stored_attributes(self) -> Mapping[str, Any]:
+        return dict(self._run.states[self.resource_name].attributes)

@@ -1,0 +1,133 @@
+"""What one running stack operation shares: state, executors, batched writes, deadline."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import dataclasses
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor
+from typing import Any, TypeVar
+
+from calor.engine.config import EngineConfig
+from calor.engine.events import EventLog
+from calor.engine.store import ResourceState, StateStore
+
+Result = TypeVar("Result")
+Waiter = asyncio.Future[None] | concurrent.futures.Future[None]
+
+
+class StackRun:
+    """The shared state of one stack operation on one event loop.
+
+    ``states`` mirrors the stored resources; :meth:`save` updates both. Plugin hooks
+    run on ``hook_executor``; store calls on ``database_executor`` (one thread).
+    Saves made while a write is under way are gathered into the next transaction, so
+    a thousand resources finishing together cost a few commits, not a thousand.
+    """
+
+    def __init__(
+        self,
+        *,
+        stack_id: str,
+        stack_name: str,
+        store: StateStore,
+        config: EngineConfig,
+        hook_executor: Executor,
+        database_executor: Executor,
+        timeout_seconds: float | None = None,
+    ) -> None:
+        self.stack_id = stack_id
+        self.stack_name = stack_name
+        self.store = store
+        self.config = config
+        self.hook_executor = hook_executor
+        self.database_executor = database_executor
+        self.events = EventLog(store, stack_id, stack_name)
+        self.states: dict[str, ResourceState] = {}
+        self.deadline = None if timeout_seconds is None else time.monotonic() + timeout_seconds
+        self._pending: dict[str, ResourceState] = {}
+        self._waiters: list[Waiter] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_thread: int | None = None
+        self._writer: asyncio.Task[None] | None = None
+
+    def remaining(self) -> float | None:
+        """Seconds left before the stack's timeout (``None``: no timeout)."""
+        if self.deadline is None:
+            return None
+        return self.deadline - time.monotonic()
+
+    async def in_thread(self, function: Callable[..., Result], *arguments: Any) -> Result:
+        """Run a synchronous plugin hook in the hook thread pool."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.hook_executor, function, *arguments)
+
+    async def in_database(self, function: Callable[..., Result], *arguments: Any) -> Result:
+        """Run a synchronous store call in the database thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.database_executor, function, *arguments)
+
+    async def load(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._loop_thread = threading.get_ident()
+        self.states = await self.in_database(self.store.load_resources, self.stack_id)
+
+    async def save(self, state: ResourceState) -> None:
+        """Persist ``state`` and the events logged so far; return once they are committed."""
+        self.states[state.name] = state
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._enqueue(state, waiter)
+        await asyncio.shield(waiter)
+
+    def _enqueue(self, state: ResourceState, waiter: Waiter) -> None:
+        """Add a write to the next batch (runs on the loop)."""
+        self._pending[state.name] = state
+        self._waiters.append(waiter)
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.ensure_future(self._write_pending())
+
+    async def _write_pending(self) -> None:
+        while self._waiters:
+            states = list(self._pending.values())
+            waiters = self._waiters
+            self._pending, self._waiters = {}, []
+            try:
+                await self.in_database(self._write_now, states)
+            except BaseException as error:
+                for waiter in waiters:
+                    if not waiter.done():
+                        waiter.set_exception(error)
+                if isinstance(error, asyncio.CancelledError):
+                    raise
+                continue
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_result(None)
+
+    def _write_now(self, states: list[ResourceState]) -> None:
+        if states:
+            self.store.save_resources(self.stack_id, states)
+        self.events.flush()
+
+    def save_in_thread(self, name: str, **changes: Any) -> ResourceState:
+        """Change and persist one resource from a hook thread (``set_resource_id``); return once stored.
+
+        The write joins the database thread's next batch (one writer: no lock contention
+        between hook threads), and the hook waits for its commit before going on.
+        """
+        state = dataclasses.replace(self.states[name], **changes)
+        self.states[name] = state
+        loop = self._loop
+        if loop is None or loop.is_closed() or threading.get_ident() == self._loop_thread:
+            self.store.save_resources(self.stack_id, [state])
+            return state
+        waiter: concurrent.futures.Future[None] = concurrent.futures.Future()
+        loop.call_soon_threadsafe(self._enqueue, state, waiter)
+        waiter.result()
+        return state
+
+    async def flush_events(self) -> None:
+        await self.in_database(self.events.flush)

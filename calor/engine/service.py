@@ -1,0 +1,324 @@
+"""``OrchestrationService``: the Python interface the REST APIs call.
+
+Reads (list, show, events, outputs, validate) are answered from the database in the
+caller's process. Mutations are validated synchronously (a bad template, parameter,
+resource type or property raises a :class:`~calor.errors.UserError` at once) and then
+written as a stack change plus a job in one transaction; an engine runs the job.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from calor.db.records import ResourceRecord, StackRecord
+from calor.db.repository import Repository
+from calor.definition.stack import StackDefinition
+from calor.engine import views
+from calor.engine.loading import attribute_names, build_definition, environment_from, environment_types
+from calor.engine.resource_runner import PluginTypes
+from calor.engine.worker import CREATE_OPERATION, DELETE_OPERATION
+from calor.errors import NotFound, ResourceTypeNotFound, StackNotFound, UserError
+from calor.plugins.context import MemoryPluginContext
+from calor.template import function, parse_template, paths
+from calor.template.context import StackContext
+
+STACK_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9_.-]{0,254}$")
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    """Who is asking: the project (tenant), the user, their roles."""
+
+    project_id: str
+    user_id: str | None = None
+    roles: tuple[str, ...] = ()
+    is_admin: bool = False
+    username: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+class NotSupportedYet(UserError):
+    """An operation Calor does not offer yet."""
+
+    http_status = 501
+    heat_type = "NotSupported"
+
+
+class OrchestrationService:
+    """Stack operations and queries on one database."""
+
+    def __init__(self, repository: Repository, plugin_types: PluginTypes) -> None:
+        self.repository = repository
+        self.plugin_types = plugin_types
+
+    # --- validation -----------------------------------------------------------------------
+
+    def _definition(
+        self,
+        context: RequestContext,
+        *,
+        name: str,
+        stack_id: str,
+        template: Mapping[str, Any] | str,
+        parameters: Mapping[str, Any] | None,
+        files: Mapping[str, Any] | None,
+        environment: Mapping[str, Any] | None,
+    ) -> StackDefinition:
+        stack_context = StackContext(
+            stack_name=name, stack_id=stack_id, project_id=context.project_id, files=dict(files or {})
+        )
+        definition = build_definition(
+            template=template,
+            files=files,
+            environment=environment,
+            parameters=parameters,
+            context=stack_context,
+            plugin_types=self.plugin_types,
+        )
+        self._validate_resources(definition)
+        return definition
+
+    def _validate_resources(self, definition: StackDefinition) -> None:
+        """Every resource type known; properties valid where they do not depend on other resources."""
+        plugin_types = environment_types(self.plugin_types, definition.template.environment)
+        for name, resource in definition.resources.items():
+            try:
+                plugin_class = plugin_types(resource.type_name)
+            except ResourceTypeNotFound as error:
+                error.path = paths.join(resource.path or paths.join("resources", name), "type")
+                raise
+            if any(True for _ in function.dependencies(resource.properties)):
+                continue
+            properties_path = paths.join(resource.path or paths.join("resources", name), "properties")
+            properties = plugin_class.validate_properties(resource.resolved_properties(), properties_path)
+            plugin_class(name, properties, MemoryPluginContext(name)).validate()
+
+    def validate_template(
+        self,
+        context: RequestContext,
+        template: Mapping[str, Any] | str,
+        *,
+        files: Mapping[str, Any] | None = None,
+        environment: Mapping[str, Any] | None = None,
+        parameters: Mapping[str, Any] | None = None,
+        show_nested: bool = False,
+        ignore_errors: Sequence[str] = (),
+    ) -> dict[str, Any]:
+        """Heat's ``POST /validate`` body; raises a UserError for an invalid template."""
+        from calor.template.validation import validate_template
+
+        parsed = parse_template(
+            template,
+            files={str(key): str(value) for key, value in (files or {}).items()},
+            environment=environment_from(environment),
+        )
+        return validate_template(
+            parsed,
+            parameters=parameters,
+            show_nested=show_nested,
+            ignore_errors=ignore_errors,
+            attribute_names=attribute_names(self.plugin_types),
+        )
+
+    # --- mutations ------------------------------------------------------------------------
+
+    def create_stack(
+        self,
+        context: RequestContext,
+        name: str,
+        template: Mapping[str, Any] | str,
+        *,
+        parameters: Mapping[str, Any] | None = None,
+        files: Mapping[str, Any] | None = None,
+        environment: Mapping[str, Any] | None = None,
+        timeout: int | None = None,
+        disable_rollback: bool = True,
+        tags: Sequence[str] = (),
+    ) -> str:
+        """Validate, then store the stack and its create job together; returns the stack id."""
+        if not STACK_NAME.match(name or ""):
+            raise UserError(
+                f'Invalid stack name {name} must contain only alphanumeric or "_-." characters, '
+                "must start with alpha and must be 255 characters or less."
+            )
+        stack_id = str(uuid.uuid4())
+        definition = self._definition(
+            context,
+            name=name,
+            stack_id=stack_id,
+            template=template,
+            parameters=parameters,
+            files=files,
+            environment=environment,
+        )
+        stack, _job = self.repository.create_stack_with_job(
+            name=name,
+            project_id=context.project_id,
+            user_id=context.user_id,
+            stack_id=stack_id,
+            template=dict(definition.template.data),
+            operation=CREATE_OPERATION,
+            files=dict(files or {}),
+            environment=dict(environment or {}),
+            parameters=dict(parameters or {}),
+            timeout_minutes=timeout,
+            disable_rollback=disable_rollback,
+            tags=list(tags),
+        )
+        return stack.id
+
+    def delete_stack(self, context: RequestContext, stack_identity: str) -> None:
+        """Queue the stack's deletion (cancelling an operation in progress, as Heat does)."""
+        stack = self.find_stack(context, stack_identity)
+        self.repository.start_stack_operation(
+            stack.id,
+            action="DELETE",
+            operation=DELETE_OPERATION,
+            project_id=stack.project_id,
+            allow_in_progress=True,
+            cancel_running=True,
+        )
+
+    def update_stack(
+        self, context: RequestContext, stack_identity: str, *arguments: Any, **options: Any
+    ) -> None:
+        raise NotSupportedYet("Stack update is not supported yet.")
+
+    # --- reads ----------------------------------------------------------------------------
+
+    def find_stack(
+        self, context: RequestContext, stack_identity: str, *, show_deleted: bool = False
+    ) -> StackRecord:
+        project = None if context.is_admin else context.project_id
+        stack = self.repository.find_stack(stack_identity, project, show_deleted=show_deleted)
+        if stack is None:
+            raise StackNotFound(f"The Stack ({stack_identity}) could not be found.")
+        return stack
+
+    def list_stacks(self, context: RequestContext, **options: Any) -> list[dict[str, Any]]:
+        """Heat's stack list (``options`` as :meth:`Repository.list_stacks` takes them)."""
+        stacks = self.repository.list_stacks(context.project_id, **options)
+        return [views.stack_summary(stack, self._description(stack)) for stack in stacks]
+
+    def _description(self, stack: StackRecord) -> str:
+        if stack.raw_template_id is None:
+            return ""
+        raw = self.repository.get_raw_template(stack.raw_template_id)
+        if raw is None:
+            return ""
+        value = raw.template.get("description", raw.template.get("Description", ""))
+        return str(value or "")
+
+    def show_stack(self, context: RequestContext, stack_identity: str) -> dict[str, Any]:
+        stack = self.find_stack(context, stack_identity, show_deleted=True)
+        return views.stack_detail(
+            stack,
+            description=self._description(stack),
+            parameters=self._shown_parameters(stack),
+            outputs=list(stack.outputs or []),
+        )
+
+    def _shown_parameters(self, stack: StackRecord) -> Mapping[str, Any]:
+        """User and pseudo parameters, hidden ones masked (the stored values if the template fails)."""
+        raw = self.repository.get_raw_template(stack.raw_template_id) if stack.raw_template_id else None
+        if raw is None:
+            return dict(stack.parameters)
+        try:
+            definition = build_definition(
+                template=raw.template,
+                files=raw.files,
+                environment=raw.environment,
+                parameters=stack.parameters,
+                context=StackContext(stack_name=stack.name, stack_id=stack.id, project_id=stack.project_id),
+                plugin_types=self.plugin_types,
+            )
+        except UserError:
+            return dict(stack.parameters)
+        return definition.parameters.masked()
+
+    def list_resources(self, context: RequestContext, stack_identity: str) -> list[dict[str, Any]]:
+        stack = self.find_stack(context, stack_identity, show_deleted=True)
+        resources = self.repository.get_resources(stack.id, include_replaced=False)
+        required_by = _required_by(resources)
+        return [
+            views.resource_body(resource, stack, required_by=required_by[resource.name])
+            for resource in resources
+        ]
+
+    def show_resource(
+        self, context: RequestContext, stack_identity: str, resource_name: str
+    ) -> dict[str, Any]:
+        stack = self.find_stack(context, stack_identity, show_deleted=True)
+        resources = self.repository.get_resources(stack.id, include_replaced=False)
+        for resource in resources:
+            if resource.name == resource_name:
+                body = views.resource_body(
+                    resource, stack, required_by=_required_by(resources)[resource_name]
+                )
+                body["attributes"] = self._attributes(resource)
+                body["metadata"] = dict(resource.metadata)
+                body["description"] = ""
+                return body
+        raise NotFound(f"The Resource ({resource_name}) could not be found in Stack {stack.name}.")
+
+    def _attributes(self, resource: ResourceRecord) -> dict[str, Any]:
+        """Stored attribute values, completed by the plugin where it can answer from stored data."""
+        values = dict(resource.attribute_data)
+        try:
+            plugin_class = self.plugin_types(resource.type_name)
+            plugin_context = MemoryPluginContext(
+                resource.name,
+                stack_id=resource.stack_id,
+                resource_id=resource.physical_resource_id,
+                data=self.repository.get_resource_data(resource.id),
+                stored_attributes=resource.attribute_data,
+            )
+            plugin = plugin_class(resource.name, resource.properties_data, plugin_context, resource.metadata)
+            for name in plugin_class.attribute_schemas():
+                if name not in values and name != "show":
+                    values[name] = plugin.get_attribute(name)
+        except Exception:  # a plugin that cannot answer offline shows what was stored
+            return values
+        return values
+
+    def list_events(
+        self,
+        context: RequestContext,
+        stack_identity: str,
+        *,
+        resource_name: str | None = None,
+        **options: Any,
+    ) -> list[dict[str, Any]]:
+        stack = self.find_stack(context, stack_identity, show_deleted=True)
+        events = self.repository.list_events(stack.id, resource_name=resource_name, **options)
+        return [views.event_body(event, stack) for event in events]
+
+    def list_outputs(self, context: RequestContext, stack_identity: str) -> list[dict[str, Any]]:
+        stack = self.find_stack(context, stack_identity, show_deleted=True)
+        listed = []
+        for output in stack.outputs or []:
+            entry = {"output_key": output["output_key"], "description": output.get("description")}
+            if "output_error" in output:
+                entry["output_error"] = output["output_error"]
+            listed.append(entry)
+        return listed
+
+    def show_output(self, context: RequestContext, stack_identity: str, output_key: str) -> dict[str, Any]:
+        stack = self.find_stack(context, stack_identity, show_deleted=True)
+        for output in stack.outputs or []:
+            if output["output_key"] == output_key:
+                return dict(output)
+        raise NotFound(f"Specified output key {output_key} not found.")
+
+
+def _required_by(resources: Sequence[ResourceRecord]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {resource.name: [] for resource in resources}
+    for resource in resources:
+        for requirement in resource.requires:
+            if requirement in found:
+                found[requirement].append(resource.name)
+    return found

@@ -1,0 +1,94 @@
+"""The worker against a real SQLite queue: registration, clean stop, a lost lease."""
+
+from __future__ import annotations
+
+import pathlib
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from calor.db.engine import make_engine, upgrade
+from calor.db.repository import Repository
+from calor.engine.config import EngineConfig
+from calor.engine.service import OrchestrationService, RequestContext
+from calor.engine.worker import Worker
+from calor.plugins.registry import default_registry
+
+CONFIG = EngineConfig(
+    poll_initial=0.01, poll_max=0.05, lease_seconds=0.6, heartbeat_seconds=0.1, idle_poll_seconds=0.05
+)
+PROJECT = RequestContext(project_id="project-1")
+SLOW = {
+    "heat_template_version": "2018-08-31",
+    "resources": {
+        "slow": {"type": "OS::Heat::TestResource", "properties": {"action_wait_secs": {"create": 0.6}}}
+    },
+}
+
+
+@pytest.fixture
+def repository(tmp_path: pathlib.Path) -> Iterator[Repository]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'calor.sqlite'}")
+    upgrade(engine)
+    yield Repository(engine)
+    engine.dispose()
+
+
+def make_worker(repository: Repository, engine_id: str) -> Worker:
+    return Worker(repository, repository.queue, engine_id, plugin_types=default_registry().get, config=CONFIG)
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.02)
+
+
+def test_registers_heartbeats_and_stops(repository: Repository) -> None:
+    worker = make_worker(repository, "engine-1")
+    worker.start()
+    wait_for(lambda: [service.engine_id for service in repository.list_services()] == ["engine-1"])
+    first = repository.list_services()[0].heartbeat_at
+    wait_for(lambda: repository.list_services()[0].heartbeat_at > first)
+    worker.stop()
+    assert not worker.thread_alive()
+    assert repository.list_services()[0].stopped_at is not None
+
+
+def test_stop_gives_the_job_back_and_another_worker_finishes(repository: Repository) -> None:
+    service = OrchestrationService(repository, default_registry().get)
+    stack_id = service.create_stack(PROJECT, "handed-over", SLOW)
+    first = make_worker(repository, "engine-1")
+    first.start()
+
+    def creating() -> bool:
+        resource = repository.find_resource(stack_id, "slow")
+        # In progress with its token stored: from here on a takeover only polls.
+        return resource is not None and resource.status == "IN_PROGRESS" and resource.handle_token is not None
+
+    wait_for(creating)
+    first.stop()
+    jobs = repository.queue.list_jobs(stack_id=stack_id)
+    assert [(job.status, job.engine_id) for job in jobs] == [("queued", None)]
+
+    second = make_worker(repository, "engine-2")
+    second.start()
+    wait_for(lambda: service.show_stack(PROJECT, stack_id)["stack_status"] == "CREATE_COMPLETE")
+    second.stop()
+    events = service.list_events(PROJECT, stack_id, resource_name="slow")
+    assert [event["resource_status"] for event in events] == ["CREATE_IN_PROGRESS", "CREATE_COMPLETE"]
+
+
+def test_lost_lease_stops_the_operation_without_finishing_the_job(
+    repository: Repository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = OrchestrationService(repository, default_registry().get)
+    stack_id = service.create_stack(PROJECT, "stolen", SLOW)
+    monkeypatch.setattr(repository.queue, "renew", lambda *arguments: False)
+    worker = make_worker(repository, "engine-1")
+    assert worker.run_once()
+    job = repository.queue.list_jobs(stack_id=stack_id)[0]
+    assert (job.status, job.engine_id) == ("running", "engine-1")  # left for the lease to expire
+    assert service.show_stack(PROJECT, stack_id)["stack_status"] == "CREATE_IN_PROGRESS"
