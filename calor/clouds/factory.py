@@ -1,0 +1,171 @@
+"""openstacksdk connections per project: :class:`ConnectionFactory`.
+
+The engine acts in a stack's project with the service user's credentials scoped to that
+project (or, in production with Keystone trusts, with a trust). When the service user has
+no role on the project yet, and the settings allow it (``project_role``), the factory grants
+itself that role through its own service connection first: that is how the standalone
+setup, whose service user is the embedded cloud's administrator, reaches every project.
+Connections are cached per (project, trust) and shared by the engine's threads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from keystoneauth1 import exceptions as auth_exceptions
+
+from calor.clouds.errors import (
+    DEFAULT_CLIENT_RETRY_LIMIT,
+    CloudAuthenticationFailed,
+    translate,
+    translate_errors,
+)
+from calor.clouds.settings import CloudSettings
+
+RETRY_LIMIT_ATTRIBUTE = "calor_client_retry_limit"
+"""Set on every connection the factory makes: the settings' ``client_retry_limit``."""
+
+Connector = Callable[..., Any]
+"""Builds a connection from keyword options (``openstack.connection.Connection`` by default)."""
+
+
+def _default_connector(**options: Any) -> Any:
+    from openstack import connection
+
+    return connection.Connection(**options)
+
+
+class ConnectionFactory:
+    """Authenticated openstacksdk ``Connection`` objects for the service user, one per project."""
+
+    def __init__(
+        self,
+        settings: CloudSettings,
+        *,
+        connector: Connector | None = None,
+        app_name: str = "calor",
+        app_version: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self._connector = connector or _default_connector
+        self._app = {"app_name": app_name, "app_version": app_version or "0.1.0"}
+        self._lock = threading.RLock()
+        self._service: Any = None
+        self._connections: dict[tuple[str, str | None], Any] = {}
+
+    @property
+    def client_retry_limit(self) -> int:
+        return self.settings.client_retry_limit
+
+    def _connect(self, *, project_id: str | None = None, trust_id: str | None = None) -> Any:
+        options = self.settings.connection_options(project_id=project_id, trust_id=trust_id)
+        connection = self._connector(**options, **self._app)
+        setattr(connection, RETRY_LIMIT_ATTRIBUTE, self.settings.client_retry_limit)
+        return connection
+
+    def service_connection(self) -> Any:
+        """The connection scoped as the settings say (the service user's own project)."""
+        with self._lock:
+            if self._service is None:
+                connection = self._connect()
+                self._authorize(connection, "authenticating the service user")
+                self._service = connection
+            return self._service
+
+    def service_project_id(self) -> str | None:
+        """The id of the project the service connection is scoped to."""
+        return self.service_connection().current_project_id  # type: ignore[no-any-return]
+
+    def for_project(self, project_id: str, *, user_id: str | None = None, trust_id: str | None = None) -> Any:
+        """A connection acting in ``project_id`` (cached).
+
+        ``trust_id`` (a Keystone trust delegating ``user_id``'s roles to the service user)
+        scopes the connection to the trust instead; ``user_id`` then only documents whose
+        roles are used. Without a trust the service user acts in the project, granting
+        itself ``settings.project_role`` there when it has no role yet.
+        """
+        key = (project_id, trust_id)
+        with self._lock:
+            cached = self._connections.get(key)
+            if cached is not None:
+                return cached
+            if trust_id is None and project_id == self.settings.project_id:
+                connection = self.service_connection()
+            elif (
+                trust_id is None
+                and self._service is not None
+                and project_id == (self._service.current_project_id)
+            ):
+                connection = self._service
+            else:
+                connection = self._project_connection(project_id, trust_id)
+            self._connections[key] = connection
+            return connection
+
+    def bound(self, project_id: str, *, trust_id: str | None = None) -> Callable[[], Any]:
+        """A no-argument factory for ``project_id``: what the engine's resource context takes."""
+        return lambda: self.for_project(project_id, trust_id=trust_id)
+
+    def forget(self, project_id: str | None = None) -> None:
+        """Drop cached connections (all, or those of one project), closing them."""
+        with self._lock:
+            for key in [key for key in self._connections if project_id is None or key[0] == project_id]:
+                connection = self._connections.pop(key)
+                if connection is not self._service:
+                    _close(connection)
+
+    def close(self) -> None:
+        with self._lock:
+            self.forget()
+            if self._service is not None:
+                _close(self._service)
+                self._service = None
+
+    # --- internals ----------------------------------------------------------------------
+
+    def _project_connection(self, project_id: str, trust_id: str | None) -> Any:
+        what = f"authenticating in project {project_id}"
+        connection = self._connect(project_id=project_id, trust_id=trust_id)
+        try:
+            self._authorize(connection, what)
+            return connection
+        except CloudAuthenticationFailed:
+            _close(connection)
+            if trust_id is not None or self.settings.project_role is None:
+                raise
+        self._grant_project_role(project_id)
+        connection = self._connect(project_id=project_id)
+        self._authorize(connection, what)
+        return connection
+
+    def _grant_project_role(self, project_id: str) -> None:
+        role_name = self.settings.project_role
+        service = self.service_connection()
+        with translate_errors(f"granting role {role_name} on project {project_id} to the service user"):
+            role = service.identity.find_role(role_name, ignore_missing=False)
+            service.identity.assign_project_role_to_user(project_id, service.current_user_id, role)
+
+    @staticmethod
+    def _authorize(connection: Any, what: str) -> None:
+        try:
+            connection.session.get_token()
+        except Exception as error:
+            translated = translate(error, what)
+            if isinstance(error, auth_exceptions.Forbidden):
+                raise CloudAuthenticationFailed(translated.message, status=403) from error
+            raise translated from error
+
+
+def client_retry_limit(connection: Any) -> int:
+    """How often a call that conflicts (409) may be retried on ``connection`` (its factory's setting)."""
+    return int(getattr(connection, RETRY_LIMIT_ATTRIBUTE, DEFAULT_CLIENT_RETRY_LIMIT))
+
+
+def _close(connection: Any) -> None:
+    close = getattr(connection, "close", None)
+    if callable(close):
+        with contextlib.suppress(Exception):  # closing is best effort
+            close()
