@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, make_url, text
 
 from calor.db.engine import current_revision, make_engine, upgrade
 from calor.db.repository import Repository
@@ -115,40 +115,53 @@ def postgresql_engine(migrated_postgresql_engine: Engine) -> Engine:
     return migrated_postgresql_engine
 
 
-@pytest.fixture
-def mysql_url() -> Iterator[str]:
-    """The MariaDB/MySQL test database, emptied before and after the test."""
-    _check_reachable(MYSQL_URL, "CALOR_REQUIRE_MYSQL", "MariaDB/MySQL")
-    _drop_all_tables(MYSQL_URL)
-    yield MYSQL_URL
-    _drop_all_tables(MYSQL_URL)
+@contextmanager
+def _mysql_database() -> Iterator[str]:
+    """A fresh, empty database (dropped afterwards), so concurrent test runs never share tables."""
+    database = f"calor_test_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(MYSQL_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE DATABASE `{database}`"))
+    url = make_url(MYSQL_URL).set(database=database).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP DATABASE `{database}`"))
+        admin.dispose()
 
 
-def _drop_all_tables(url: str) -> None:
-    engine = make_engine(url)
+def _drop_all_tables(engine: Engine) -> None:
     with engine.begin() as connection:
         connection.execute(text("SET FOREIGN_KEY_CHECKS = 0"))
         for (table,) in connection.execute(text("SHOW TABLES")).all():
             connection.execute(text(f"DROP TABLE `{table}`"))
         connection.execute(text("SET FOREIGN_KEY_CHECKS = 1"))
-    engine.dispose()
+
+
+@pytest.fixture
+def mysql_url() -> Iterator[str]:
+    """A fresh, empty MariaDB/MySQL database for one test."""
+    _check_reachable(MYSQL_URL, "CALOR_REQUIRE_MYSQL", "MariaDB/MySQL")
+    with _mysql_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 def shared_mysql_engine() -> Iterator[Engine]:
-    """An engine on the MariaDB/MySQL test database for the session; its tables go at the end."""
+    """An engine on a MariaDB/MySQL database of this session's own (dropped at the end)."""
     _check_reachable(MYSQL_URL, "CALOR_REQUIRE_MYSQL", "MariaDB/MySQL")
-    engine = make_engine(MYSQL_URL)
-    yield engine
-    engine.dispose()
-    _drop_all_tables(MYSQL_URL)
+    with _mysql_database() as url:
+        engine = make_engine(url)
+        yield engine
+        engine.dispose()
 
 
 @pytest.fixture
 def mysql_engine(shared_mysql_engine: Engine) -> Engine:
     """The migrated MariaDB/MySQL test database, emptied (migrated again if a test dropped it)."""
     if current_revision(shared_mysql_engine) is None:
-        _drop_all_tables(MYSQL_URL)
+        _drop_all_tables(shared_mysql_engine)
         upgrade(shared_mysql_engine)
     with shared_mysql_engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
