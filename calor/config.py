@@ -12,9 +12,13 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from oslo_config import cfg
 from oslo_policy import opts as policy_options
+
+if TYPE_CHECKING:
+    from calor.engine.service import OrchestrationService
 
 DEFAULT_STATE_DIR = Path("~/.local/share/calor")
 
@@ -29,7 +33,28 @@ DEFAULT_OPTIONS: list[cfg.Opt] = [
     cfg.IntOpt("max_json_body_size", default=1048576, min=1, help="Largest JSON request body, in bytes."),
     cfg.IntOpt("max_resources_per_stack", default=1000, help="Resources one stack may hold (-1: no limit)."),
     cfg.IntOpt("max_stacks_per_tenant", default=100, help="Live stacks one project may hold (-1: no limit)."),
+    cfg.IntOpt(
+        "max_events_per_stack",
+        default=1000,
+        help="Events kept per stack; past it the oldest are purged in batches (0: no limit).",
+    ),
+    cfg.IntOpt("event_purge_batch_size", default=200, min=1, help="Events purged at once from one stack."),
+    cfg.IntOpt(
+        "max_software_configs_per_tenant",
+        default=4096,
+        help="Software configs one project may hold (-1: no limit).",
+    ),
     cfg.BoolOpt("debug", default=False, help="Log debug messages; show tracebacks in error bodies."),
+    cfg.BoolOpt(
+        "enable_stack_abandon",
+        default=None,
+        help="Allow abandoning stacks (unset: on in heat-all's standalone mode, off in heat-api).",
+    ),
+    cfg.BoolOpt(
+        "enable_stack_adopt",
+        default=None,
+        help="Allow adopting stacks from abandon data (unset: on in heat-all, off in heat-api).",
+    ),
     cfg.StrOpt(
         "auth_strategy",
         default="keystone",
@@ -55,10 +80,30 @@ DATABASE_OPTIONS: list[cfg.Opt] = [
 ]
 
 
+EC2_AUTH_TOKEN_OPTIONS: list[cfg.Opt] = [
+    cfg.StrOpt(
+        "auth_uri",
+        help="Keystone's URL for /v3/ec2tokens (heat-api-cfn; default: [clients_keystone] auth_uri).",
+    ),
+]
+
+CLIENTS_KEYSTONE_OPTIONS: list[cfg.Opt] = [
+    cfg.StrOpt("auth_uri", default="", help="Keystone's unversioned URL, as Calor's clients reach it."),
+]
+
+
 def register_options(conf: cfg.ConfigOpts) -> None:
     """Register Calor's own options on ``conf``."""
     conf.register_opts(DEFAULT_OPTIONS)
     conf.register_opts(DATABASE_OPTIONS, group="database")
+    conf.register_opts(EC2_AUTH_TOKEN_OPTIONS, group="ec2authtoken")
+    conf.register_opts(CLIENTS_KEYSTONE_OPTIONS, group="clients_keystone")
+
+
+def ec2_auth_url(conf: cfg.ConfigOpts) -> str | None:
+    """Where heat-api-cfn checks EC2 signatures: ``[ec2authtoken]``, else ``[clients_keystone]``."""
+    url = str(conf.ec2authtoken.auth_uri or conf.clients_keystone.auth_uri or "").rstrip("/")
+    return url.removesuffix("/v3") or None
 
 
 def load_config(arguments: Sequence[str] = (), config_files: Sequence[str] | None = None) -> cfg.ConfigOpts:
@@ -75,7 +120,12 @@ def load_config(arguments: Sequence[str] = (), config_files: Sequence[str] | Non
 
 def option_list() -> list[tuple[str | None, list[cfg.Opt]]]:
     """For oslo-config-generator."""
-    return [(None, DEFAULT_OPTIONS), ("database", DATABASE_OPTIONS)]
+    return [
+        (None, DEFAULT_OPTIONS),
+        ("database", DATABASE_OPTIONS),
+        ("ec2authtoken", EC2_AUTH_TOKEN_OPTIONS),
+        ("clients_keystone", CLIENTS_KEYSTONE_OPTIONS),
+    ]
 
 
 @dataclass(frozen=True)
@@ -86,6 +136,7 @@ class ApiConfig:
     max_template_size: int = 524288
     max_resources_per_stack: int = 1000
     max_stacks_per_tenant: int = 100
+    max_software_configs_per_tenant: int = 4096
     debug: bool = False
     auth_strategy: str = "keystone"
     policy_file: str | None = None
@@ -101,6 +152,7 @@ def api_config(conf: cfg.ConfigOpts) -> ApiConfig:
         max_template_size=conf.max_template_size,
         max_resources_per_stack=conf.max_resources_per_stack,
         max_stacks_per_tenant=conf.max_stacks_per_tenant,
+        max_software_configs_per_tenant=conf.max_software_configs_per_tenant,
         debug=conf.debug,
         auth_strategy=conf.auth_strategy,
         policy_file=policy_file,
@@ -128,3 +180,11 @@ def database_url(conf: cfg.ConfigOpts, state_dir: Path | None = None) -> str:
         return str(conf.database.connection)
     directory = state_dir or Path(conf.state_dir).expanduser()
     return f"sqlite:///{directory / 'calor.sqlite'}"
+
+
+def enable_portability(service: OrchestrationService, conf: cfg.ConfigOpts, *, standalone: bool) -> None:
+    """Switch stack abandon and adopt on or off as configured (unset: on only when ``standalone``)."""
+    abandon = conf.enable_stack_abandon
+    adopt = conf.enable_stack_adopt
+    service.enable_stack_abandon = standalone if abandon is None else bool(abandon)
+    service.enable_stack_adopt = standalone if adopt is None else bool(adopt)

@@ -69,6 +69,27 @@ def keystone_settings(
     }
 
 
+def service_token_source(conf: Any, group: str = "keystone_authtoken") -> Callable[[], str | None] | None:
+    """Tokens of the service user that ``[keystone_authtoken]`` of a heat.conf names.
+
+    ``None`` when the section names no auth plugin. The keystoneauth session caches the
+    token and authenticates again shortly before it expires.
+    """
+    from keystoneauth1 import loading, session
+
+    loading.register_auth_conf_options(conf, group)
+    plugin = loading.load_auth_from_conf_options(conf, group)
+    if plugin is None:
+        return None
+    service_session = session.Session(auth=plugin)
+
+    def token() -> str | None:
+        value = service_session.get_token()
+        return str(value) if value else None
+
+    return token
+
+
 def with_keystone(app: WSGIApp, settings: Mapping[str, Any]) -> WSGIApp:
     """``app`` behind keystonemiddleware's AuthProtocol.
 

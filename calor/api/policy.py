@@ -7,7 +7,7 @@ is :class:`calor.errors.Forbidden` (403).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from oslo_config import cfg
@@ -61,6 +61,27 @@ STACK_RULES = (
 
 ACTIONS = ("suspend", "resume", "check", "cancel_update", "cancel_without_rollback")
 
+RESOURCE_TYPE_PREFIX = "resource_types:"
+ADMIN_ONLY_RESOURCE_TYPES = (
+    "OS::Nova::Flavor",
+    "OS::Cinder::EncryptedVolumeType",
+    "OS::Cinder::VolumeType",
+    "OS::Cinder::Quota",
+    "OS::Neutron::Quota",
+    "OS::Nova::Quota",
+    "OS::Manila::ShareType",
+    "OS::Neutron::ProviderNet",
+    "OS::Neutron::QoSPolicy",
+    "OS::Neutron::QoSBandwidthLimitRule",
+    "OS::Neutron::Segment",
+    "OS::Nova::HostAggregate",
+    "OS::Cinder::QoSSpecs",
+    "OS::Cinder::QoSAssociation",
+    "OS::Keystone::*",
+    "OS::Blazar::Host",
+)
+"""Heat's ``resource_types:<type>`` rules: these types are for project administrators only."""
+
 
 def _default_rules() -> dict[str, str]:
     rules = {name: check for name, check, _description in BASE_RULES}
@@ -84,6 +105,7 @@ def _default_rules() -> dict[str, str]:
     for name in ("index", "create", "show", "update", "delete"):
         rules[f"software_deployments:{name}"] = DENY_STACK_USER
     rules["software_deployments:metadata"] = ALLOW_EVERYBODY
+    rules.update({RESOURCE_TYPE_PREFIX + name: "rule:project_admin" for name in ADMIN_ONLY_RESOURCE_TYPES})
     return rules
 
 
@@ -118,3 +140,28 @@ def authorize(
     allowed = enforcer.enforce(rule, target_values, credentials(context), do_raise=False)
     if not allowed:
         raise Forbidden(f"You are not authorized to use {rule}.")
+
+
+def resource_type_allowed(enforcer: policy.Enforcer, context: RequestContext, type_name: str) -> bool:
+    """Heat's resource type policy: ``resource_types:<type>``, then ``resource_types:<prefix>::*``.
+
+    A type no rule names is allowed (as Heat's resource enforcer does).
+    """
+    wildcard = "::".join([*type_name.split("::")[:-1], "*"])
+    target = {"project_id": context.project_id, "tenant": context.project_id}
+    for rule in (RESOURCE_TYPE_PREFIX + type_name, RESOURCE_TYPE_PREFIX + wildcard):
+        allowed = rule not in enforcer.rules or enforcer.enforce(
+            rule, target, credentials(context), do_raise=False
+        )
+        if not allowed:
+            return False
+    return True
+
+
+def authorize_resource_types(
+    enforcer: policy.Enforcer, context: RequestContext, type_names: Iterable[str]
+) -> None:
+    """Raise :class:`Forbidden` naming the first type of ``type_names`` the caller may not use."""
+    for type_name in sorted(set(type_names)):
+        if not resource_type_allowed(enforcer, context, type_name):
+            raise Forbidden(f"You are not authorized to use {RESOURCE_TYPE_PREFIX}{type_name}.")

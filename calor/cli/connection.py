@@ -47,6 +47,19 @@ class Connection:
         return self._client
 
 
+def connection_options(options: argparse.Namespace) -> argparse.Namespace:
+    """Only the connection options of a command line, for openstacksdk.
+
+    openstacksdk formats every string option it is given (``str.format``), so a command's
+    own argument such as ``--data '{"status": "SUCCESS"}'`` must not reach it.
+    """
+    parser = argparse.ArgumentParser(add_help=False)
+    register_arguments(parser, [])
+    known = {action.dest for action in parser._actions}
+    kept = {key: value for key, value in vars(options).items() if key in known or key.startswith("os_")}
+    return argparse.Namespace(**kept)
+
+
 def make_client(options: argparse.Namespace) -> Any:
     from heatclient.v1 import client as heat_client  # type: ignore[import-untyped]
     from openstack import exceptions as sdk_exceptions
@@ -54,7 +67,7 @@ def make_client(options: argparse.Namespace) -> Any:
     try:
         with warnings.catch_warnings():
             _quiet_deprecations()
-            region = openstack_config.OpenStackConfig().get_one(argparse=options)
+            region = openstack_config.OpenStackConfig().get_one(argparse=connection_options(options))
     except sdk_exceptions.ConfigException as error:
         raise CommandError(f"Configuration error: {error}") from None
     except KeyError as error:

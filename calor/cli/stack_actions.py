@@ -137,7 +137,7 @@ def adopt(options: argparse.Namespace, connection: Connection) -> Record:
     adopt_data = yaml.safe_load(text) or {}
     if not isinstance(adopt_data, dict):
         raise CommandError(f"{options.adopt_file}: the adopt data must be a mapping")
-    fields = read_template_fields(client, None, options.environment)
+    fields = read_template_fields(client, None, options.environment, existing=True)
     files = dict(adopt_data.get("files") or {})
     files.update(fields.files)
     request: dict[str, Any] = {

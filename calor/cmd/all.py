@@ -32,9 +32,11 @@ from calor.api.cfn import create_cfn_app
 from calor.api.cfn.credentials_file import write_aws_credentials
 from calor.api.native import create_app as create_native_app
 from calor.api.serving import ServedApp
-from calor.config import api_config, database_url, load_config
+from calor.clouds import CloudSettings, ConnectionFactory
+from calor.config import api_config, database_url, enable_portability, load_config
 from calor.db.engine import make_engine, upgrade
 from calor.db.repository import Repository
+from calor.engine.config import EngineConfig
 from calor.engine.service import OrchestrationService
 from calor.engine.worker import Worker
 from calor.plugins.registry import PluginRegistry, default_registry
@@ -101,6 +103,22 @@ def clouds_document(
     return {"clouds": clouds}
 
 
+ENGINE_OPTIONS: list[cfg.Opt] = [
+    cfg.IntOpt(
+        "max_concurrent_jobs",
+        default=EngineConfig.max_concurrent_jobs,
+        min=1,
+        help="Stack operations the engine runs at once.",
+    ),
+]
+
+
+def engine_config(conf: cfg.ConfigOpts) -> EngineConfig:
+    """The engine's settings from heat.conf's ``[DEFAULT]``."""
+    conf.register_opts(ENGINE_OPTIONS)
+    return EngineConfig(max_concurrent_jobs=int(conf.max_concurrent_jobs))
+
+
 @dataclass
 class AllInOne:
     """The running services of heat-all; :meth:`start` then :meth:`stop`."""
@@ -113,6 +131,7 @@ class AllInOne:
     credentials: dict[str, str] = field(default_factory=dict)
     projects: dict[str, str] = field(default_factory=dict)
     identity_backend: IdentityBackend | None = None
+    connections: ConnectionFactory | None = None
 
     @property
     def state_dir(self) -> Path:
@@ -143,9 +162,11 @@ class AllInOne:
         self.credentials = load_credentials(self.state_dir)
 
         repository = Repository(self._database())
-        service = OrchestrationService(repository, self.registry.get)
         cloud_endpoints = self._mount_cloud()
         self._mount_identity(cloud_endpoints)
+        self.connections = self._connections()
+        service = OrchestrationService(repository, self.registry.get, connections=self.connections)
+        enable_portability(service, self.conf, standalone=True)
         self._mount_api(service)
         if options.with_cfn:
             self._mount_cfn(service)
@@ -161,8 +182,28 @@ class AllInOne:
         os.chmod(self.clouds_file, 0o600)
         for server in self.servers.values():
             server.start()
-        self.worker = Worker(repository, repository.queue, plugin_types=self.registry.get)
+        self.worker = Worker(
+            repository,
+            repository.queue,
+            plugin_types=self.registry.get,
+            config=engine_config(self.conf),
+            connections=self.connections,
+        )
         self.worker.start()
+
+    def _connections(self) -> ConnectionFactory | None:
+        """The sandbox cloud as its admin (through the embedded identity); ``None`` without the cloud."""
+        if "cloud" not in self.servers:
+            return None
+        settings = CloudSettings(
+            auth_url=self.url("identity") + "/v3",
+            username="admin",
+            password=self.credentials["admin"],
+            project_name="admin",
+            region_name="RegionOne",
+            project_role="member",
+        )
+        return ConnectionFactory(settings)
 
     def _database(self) -> Any:
         database = make_engine(database_url(self.conf, self.state_dir))
@@ -239,6 +280,8 @@ class AllInOne:
     def stop(self) -> None:
         if self.worker is not None:
             self.worker.stop(timeout=10.0)
+        if self.connections is not None:
+            self.connections.close()
         for server in self.servers.values():
             server.stop()
 

@@ -20,7 +20,7 @@ from oslo_config import cfg
 
 from calor.api.native import create_app
 from calor.api.serving import ServedApp
-from calor.config import api_config, database_url, load_config
+from calor.config import api_config, database_url, enable_portability, load_config
 from calor.db.engine import make_engine
 from calor.db.repository import Repository
 from calor.engine.service import OrchestrationService
@@ -35,6 +35,7 @@ def build_app(conf: cfg.ConfigOpts) -> Flask:
     repository = Repository(make_engine(database_url(conf, state_dir)))
     registry = default_registry(entry_points=True)
     service = OrchestrationService(repository, registry.get)
+    enable_portability(service, conf, standalone=False)
     return create_app(
         api_config(conf),
         service,

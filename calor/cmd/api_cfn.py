@@ -1,8 +1,9 @@
 """``heat-api-cfn``: serve the CloudFormation Query API alone, against the configured database.
 
-Signatures are checked in-process against the embedded identity service's state
-(``--identity-state-dir``, by default ``<state_dir>/identity`` when it exists), or by
-Keystone's ``/v3/ec2tokens`` (``--identity-url``). Engines run separately
+Signatures are checked by Keystone's ``/v3/ec2tokens`` (``--identity-url``, else
+``[ec2authtoken] auth_uri`` or ``[clients_keystone] auth_uri`` of heat.conf), or in-process
+against the embedded identity service's state (``--identity-state-dir``, by default
+``<state_dir>/identity`` when it exists). Engines run separately
 (``heat-engine``); the wait condition wiring is set for engines in this process only.
 """
 
@@ -20,9 +21,12 @@ from types import FrameType
 from flask import Flask
 from oslo_config import cfg
 
+from calor.api.auth import service_token_source
 from calor.api.cfn import create_app
+from calor.api.cfn.app import STATE_EXTENSION
+from calor.api.cfn.signatures import KeystoneVerifier
 from calor.api.serving import ServedApp
-from calor.config import api_config, database_url, load_config
+from calor.config import api_config, database_url, ec2_auth_url, enable_portability, load_config
 from calor.db.engine import make_engine
 from calor.db.repository import Repository
 from calor.engine.service import OrchestrationService
@@ -43,9 +47,12 @@ def build_app(
     repository = Repository(make_engine(database_url(conf, state_dir)))
     registry = default_registry(entry_points=True)
     service = OrchestrationService(repository, registry.get)
+    enable_portability(service, conf, standalone=False)
+    if identity_url is None and identity_state_dir is None:
+        identity_url = ec2_auth_url(conf)
     if identity_url is None and identity_state_dir is None and (state_dir / "identity").is_dir():
         identity_state_dir = state_dir / "identity"
-    return create_app(
+    app = create_app(
         api_config(conf),
         service,
         registry=registry,
@@ -53,6 +60,11 @@ def build_app(
         identity_state_dir=identity_state_dir,
         public_url=public_url,
     )
+    state = app.extensions[STATE_EXTENSION]
+    if identity_url is not None and isinstance(state.verifier, KeystoneVerifier):
+        # Keystone answers /v3/ec2tokens to service users only: send heat-api-cfn's own token.
+        state.verifier = KeystoneVerifier(identity_url, service_token=service_token_source(conf))
+    return app
 
 
 def main(arguments: Sequence[str] | None = None) -> int:

@@ -5,11 +5,17 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import pathlib
 import signal
 import sys
 from collections.abc import Sequence
 from types import FrameType
 
+from oslo_config import cfg
+
+from calor.clouds import ConnectionFactory
+from calor.clouds import options as cloud_options
+from calor.config import load_config
 from calor.db.engine import default_url, make_engine, upgrade
 from calor.db.repository import Repository
 from calor.engine.config import EngineConfig
@@ -39,8 +45,60 @@ def parse_arguments(arguments: Sequence[str] | None) -> argparse.Namespace:
         metavar="MODULE:CLASS",
         help="register an extra resource plugin class (repeatable)",
     )
+    parser.add_argument("--config-file", action="append", default=[], help="heat.conf (repeatable)")
+    parser.add_argument(
+        "--cloud", default=None, help="the clouds.yaml cloud of the service user (default: [clouds] cloud)"
+    )
+    parser.add_argument("--clouds-file", default=None, help="the clouds.yaml to read")
+    parser.add_argument(
+        "--max-concurrent-jobs", type=int, default=EngineConfig.max_concurrent_jobs, help="stacks run at once"
+    )
+    parser.add_argument("--cfn-url", default=None, help="heat-api-cfn's base URL (wait condition handles)")
+    parser.add_argument("--heat-url", default=None, help="heat-api's base URL (HEAT_SIGNAL handles)")
+    parser.add_argument("--identity-url", default=None, help="Keystone's unversioned URL")
+    parser.add_argument(
+        "--identity-state-dir",
+        default=None,
+        help="the embedded identity's state directory (standalone: per-stack credentials)",
+    )
     parser.add_argument("--log-level", default="INFO")
     return parser.parse_args(arguments)
+
+
+def connection_factory(options: argparse.Namespace, conf: cfg.ConfigOpts) -> ConnectionFactory | None:
+    """The cloud of ``--cloud`` (or ``[clouds] cloud`` of heat.conf); ``None``: no cloud."""
+    cloud_options.register(conf)
+    if options.cloud:
+        conf.set_override("cloud", options.cloud, group=cloud_options.GROUP)
+    if options.clouds_file:
+        conf.set_override("clouds_file", options.clouds_file, group=cloud_options.GROUP)
+    return cloud_options.factory_from_config(conf)
+
+
+def configure_signals(options: argparse.Namespace, repository: Repository) -> None:
+    """Wire wait conditions and signals for the plugins this engine runs (as heat-api-cfn does)."""
+    if options.cfn_url is None:
+        return
+    from calor.api.cfn.app import NoStackCredentials
+    from calor.api.cfn.signalling import read_resource_data
+    from calor.api.cfn.stack_users import LocalStackCredentials
+    from calor.plugins.signals import wiring
+
+    credentials: wiring.StackCredentials = NoStackCredentials()
+    if options.identity_state_dir:
+        from calor.sandbox.identity import IdentityBackend
+
+        credentials = LocalStackCredentials(IdentityBackend.open(pathlib.Path(options.identity_state_dir)))
+    identity_url = options.identity_url.rstrip("/") + "/v3" if options.identity_url else None
+    wiring.configure(
+        wiring.SignalWiring(
+            cfn_url=options.cfn_url.rstrip("/"),
+            credentials=credentials,
+            reader=read_resource_data(repository),
+            heat_url=options.heat_url,
+            identity_url=identity_url,
+        )
+    )
 
 
 def load_plugin(reference: str) -> type[ResourcePlugin]:
@@ -56,6 +114,7 @@ def main(arguments: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=options.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
+    conf = load_config(config_files=options.config_file)
     database = make_engine(options.database_url or default_url())
     if options.upgrade:
         upgrade(database)
@@ -69,8 +128,17 @@ def main(arguments: Sequence[str] | None = None) -> int:
         lease_seconds=options.lease_seconds,
         heartbeat_seconds=options.heartbeat_seconds,
         poll_max=options.poll_max,
+        max_concurrent_jobs=options.max_concurrent_jobs,
     )
-    worker = Worker(repository, repository.queue, options.engine_id, plugin_types=registry.get, config=config)
+    configure_signals(options, repository)
+    worker = Worker(
+        repository,
+        repository.queue,
+        options.engine_id,
+        plugin_types=registry.get,
+        config=config,
+        connections=connection_factory(options, conf),
+    )
 
     def stop(signal_number: int, _frame: FrameType | None) -> None:
         logging.getLogger(__name__).info("signal %s: stopping", signal_number)

@@ -290,12 +290,13 @@ class JobQueue:
     def _wait_for_notification(self, listener: Any, timeout: float) -> bool:
         try:
             with self._listener_lock:
-                received = any(True for _notification in listener.notifies(timeout=timeout, stop_after=1))
+                # Each notifies() generator holds the connection's lock until it is exhausted:
+                # run it to its end (stop_after ends it) before starting another, never nest.
+                received = list(listener.notifies(timeout=timeout, stop_after=1))
                 if received:
                     # Drain (a bounded number of) what else arrived: one wake-up covers them all.
-                    for _pending in listener.notifies(timeout=0.001, stop_after=100):
-                        pass
-                return received
+                    list(listener.notifies(timeout=0, stop_after=100))
+                return bool(received)
         except Exception:
             # A broken listening connection: reconnect on the next wait, poll meanwhile.
             self.close()

@@ -122,12 +122,37 @@ class NewResource:
 class ResourceChange:
     """A resource to insert or update by name (see ``Repository.save_resources``).
 
-    ``fields`` are names of ``calor.db.repository.RESOURCE_FIELDS``.
+    ``fields`` are names of ``calor.db.repository.RESOURCE_FIELDS``. A writer that sends
+    only the fields changed since its last write of row ``known_id`` gives every field
+    in ``full_fields``: they are written instead when the current row is another one
+    (inserted, or replaced meanwhile).
     """
 
     name: str
     type_name: str
     fields: Mapping[str, Any] = field(default_factory=dict)
+    known_id: int | None = None
+    full_fields: Mapping[str, Any] | None = None
+
+    def fields_for(self, resource_id: int | None) -> Mapping[str, Any]:
+        """The fields to write to row ``resource_id`` (``None``: a new row)."""
+        if self.full_fields is not None and (resource_id is None or resource_id != self.known_id):
+            return self.full_fields
+        return self.fields
+
+
+@dataclass(frozen=True)
+class ResourceDataChange:
+    """Resource data of the resource ``name`` to write with ``Repository.save_resources``.
+
+    ``values`` are inserted or replaced (the keys in ``redacted`` stored redacted);
+    ``deleted`` keys are removed.
+    """
+
+    name: str
+    values: Mapping[str, str] = field(default_factory=dict)
+    redacted: frozenset[str] = frozenset()
+    deleted: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

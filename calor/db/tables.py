@@ -168,6 +168,25 @@ class Job(Base):
     updated_at: Mapped[datetime.datetime | None] = mapped_column(UtcDateTime)
 
 
+class Snapshot(Base):
+    """A stack snapshot; ``data`` is the stack's abandon data once it completed (revision 0002)."""
+
+    __tablename__ = "snapshot"
+    __table_args__ = (Index(None, "stack_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    stack_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("stack.id", ondelete="CASCADE"), nullable=False
+    )
+    project_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    name: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(32), nullable=False)
+    status_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    data: Mapped[Any] = mapped_column(Json, nullable=True)
+    created_at: Mapped[datetime.datetime] = mapped_column(UtcDateTime, nullable=False, default=utc_now)
+    updated_at: Mapped[datetime.datetime | None] = mapped_column(UtcDateTime)
+
+
 class Service(Base):
     __tablename__ = "service"
 

@@ -18,6 +18,8 @@ class EngineConfig:
     """
 
     max_parallel: int = 64
+    # Stack operations one worker runs at once (each on its own event loop and thread).
+    max_concurrent_jobs: int = 8
     thread_pool_size: int = 16
     poll_initial: float = 0.05
     poll_growth: float = 1.5

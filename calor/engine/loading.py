@@ -29,27 +29,40 @@ def attribute_names(plugin_types: PluginTypes) -> Callable[[str], Iterable[str] 
 
     def names(type_name: str) -> Iterable[str] | None:
         try:
-            return list(plugin_types(type_name).attribute_schemas())
+            plugin_class = plugin_types(type_name)
         except ResourceTypeNotFound:
             return None
+        if plugin_class.has_attribute.__func__ is not ResourcePlugin.has_attribute.__func__:  # type: ignore[attr-defined]
+            return None  # the type decides by itself (ResourceGroup, OS::Heat::None, ...)
+        return list(plugin_class.attribute_schemas())
 
     return names
 
 
-def environment_types(plugin_types: PluginTypes, environment: Any) -> PluginTypes:
-    """``plugin_types`` seen through an environment's ``resource_registry`` aliases."""
+def environment_types(
+    plugin_types: PluginTypes, environment: Any, files: Mapping[str, Any] | None = None
+) -> PluginTypes:
+    """``plugin_types`` seen through an environment's ``resource_registry`` aliases.
+
+    A type mapped to a template, or named like a template file, is a provider template
+    from ``files`` (:mod:`calor.plugins.heat.provider`).
+    """
+    from calor.plugins.heat.provider import provider_plugin
+    from calor.template.resource_registry import is_template_name
+
     registry = getattr(environment, "registry", None)
-    if registry is None:
-        return plugin_types
+    defaults = getattr(environment, "parameter_defaults", None) or {}
 
     def resolve(type_name: str) -> type[ResourcePlugin]:
-        match = registry.resolve(type_name)
-        if match.template is not None:
-            raise ResourceTypeNotFound(
-                f"The Resource Type ({type_name}) maps to the provider template {match.template}, "
-                "which is not supported yet."
+        match = registry.resolve(type_name) if registry is not None else None
+        if match is not None and match.template is not None:
+            return provider_plugin(
+                type_name, match.template, files or {}, registered=True, parameter_defaults=defaults
             )
-        return plugin_types(match.type_name)
+        final = match.type_name if match is not None else type_name
+        if is_template_name(final):
+            return provider_plugin(final, final, files or {}, registered=False, parameter_defaults=defaults)
+        return plugin_types(final)
 
     return resolve
 
@@ -69,7 +82,7 @@ def build_definition(
         files={str(key): str(value) for key, value in (files or {}).items()},
         environment=environment_from(environment),
     )
-    types = environment_types(plugin_types, parsed.environment)
+    types = environment_types(plugin_types, parsed.environment, parsed.files)
     return StackDefinition.build(parsed, context, parameters, attribute_names=attribute_names(types))
 
 
@@ -88,5 +101,5 @@ def load_parts(stack: StackRecord, raw: RawTemplateRecord, plugin_types: PluginT
         context=context,
         plugin_types=plugin_types,
     )
-    types = environment_types(plugin_types, definition.template.environment)
+    types = environment_types(plugin_types, definition.template.environment, definition.template.files)
     return StackDefinitionParts(context, definition.resources, definition.outputs, types)

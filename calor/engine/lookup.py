@@ -62,6 +62,9 @@ class StoredResourceView:
         state = self._state()
         if state is None or (state.status != COMPLETE and name not in state.attributes):
             return None
+        if path and name in getattr(self._lookup.runner.plugin_for(state), "path_attributes", ()):
+            # An attribute whose value depends on the path (ResourceGroup's ``attributes``).
+            return self._lookup.runner.plugin_for(state).get_attribute(name, path)
         if name in state.attributes:
             return select_from_attribute(state.attributes[name], path)
         cache = self._lookup.computed.setdefault(self._name, {})

@@ -10,6 +10,7 @@ from typing import Any
 from calor.engine.run import StackRun
 from calor.errors import ResourceFailure
 from calor.plugins.context import physical_resource_name
+from calor.plugins.nested import NestedStacks
 
 _ALPHABET = string.ascii_lowercase + string.digits
 
@@ -22,6 +23,30 @@ def stable_short_id(stack_id: str, resource_name: str) -> str:
         digest, index = divmod(digest, len(_ALPHABET))
         characters.append(_ALPHABET[index])
     return "".join(characters)
+
+
+class CloudAccess:
+    """The clouds of one stack: calling it gives a connection in the stack's project.
+
+    :meth:`service` gives the service user's own, admin-scoped connection (what
+    ``AWS::IAM::User`` and the ``OS::Keystone`` types need); without one it is the
+    project's connection.
+    """
+
+    def __init__(self, project: Callable[[], Any], service: Callable[[], Any] | None = None) -> None:
+        self._project = project
+        self._service = service
+
+    def __call__(self) -> Any:
+        return self._project()
+
+    def service(self) -> Any:
+        return self._service() if self._service is not None else self._project()
+
+    @classmethod
+    def of_project(cls, connections: Any, project_id: str) -> CloudAccess:
+        """From a :class:`calor.clouds.ConnectionFactory` (``for_project``, ``service_connection``)."""
+        return cls(lambda: connections.for_project(project_id), connections.service_connection)
 
 
 class EngineResourceContext:
@@ -84,5 +109,17 @@ class EngineResourceContext:
             raise ResourceFailure("no cloud configured", resource_name=self.resource_name)
         return self._cloud_factory()
 
+    def service_cloud(self) -> Any:
+        """The service user's admin-scoped connection (the project's when the engine has no other)."""
+        if isinstance(self._cloud_factory, CloudAccess):
+            return self._cloud_factory.service()
+        return self.cloud()
+
     def stored_attributes(self) -> Mapping[str, Any]:
         return dict(self._run.states[self.resource_name].attributes)
+
+    def nested_stacks(self) -> NestedStacks:
+        """Child-stack operations for this resource (:mod:`calor.engine.nested`)."""
+        from calor.engine.nested import child_stacks
+
+        return child_stacks(self._run, self.resource_name, self.physical_resource_name())

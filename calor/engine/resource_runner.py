@@ -62,6 +62,7 @@ class ResourceRunner:
         project_id: str,
         needed_attributes: Mapping[str, set[str | None]] | None = None,
         cloud_factory: Callable[[], Any] | None = None,
+        hooks: Callable[[str], frozenset[str]] | None = None,
     ) -> None:
         self.run = run
         self.plugin_types = plugin_types
@@ -69,6 +70,34 @@ class ResourceRunner:
         self.needed_attributes = needed_attributes or {}
         self.cloud_factory = cloud_factory
         self.plugins: dict[str, ResourcePlugin] = {}
+        #: Resource name → its hooks (breakpoints) from the environment.
+        self.hooks = hooks
+
+    # --- hooks ----------------------------------------------------------------------------
+
+    async def hook(self, name: str, hook: str) -> None:
+        """Pause while ``hook`` is set on ``name``, until a signal clears it (Heat's breakpoints).
+
+        Pending means the resource data key ``hook`` is ``"True"`` (as in Heat); the
+        ``unset_hook`` signal (:mod:`calor.engine.signals`) deletes it.
+        """
+        if self.hooks is None or hook not in self.hooks(name) or name not in self.run.states:
+            return
+        state = self.run.states[name]
+        verb = hook.split("-", 1)[1].upper()
+        reason = f"{verb} paused until Hook {hook} is cleared"
+        self.run.events.resource(name, state.type_name, state.physical_id, state.action, state.status, reason)
+        await self.run.save(dataclasses.replace(state, data={**state.data, hook: "True"}))
+        delay = self.run.config.poll_initial
+        while True:
+            stored = await self.run.in_database(self.run.store.load_resources, self.run.stack_id)
+            if name not in stored or stored[name].data.get(hook) != "True":
+                break
+            await asyncio.sleep(delay)
+            delay = min(delay * self.run.config.poll_growth, self.run.config.poll_max)
+        state = self.run.states[name]
+        data = {key: value for key, value in state.data.items() if key != hook}
+        self.run.states[name] = dataclasses.replace(state, data=data)
 
     # --- plugin instances -----------------------------------------------------------------
 
@@ -90,7 +119,9 @@ class ResourceRunner:
         """Resolve and validate a definition's properties and metadata (runs in a hook thread)."""
         plugin_class = self.plugin_types(definition.type_name)
         path = paths.join(definition.path or paths.join("resources", definition.name), "properties")
-        properties = plugin_class.validate_properties(definition.resolved_properties(), path)
+        properties = plugin_class.validate_properties(
+            definition.resolved_properties(), path, self.context_for(definition.name)
+        )
         metadata = definition.resolved_metadata()
         return properties, metadata
 
@@ -112,7 +143,19 @@ class ResourceRunner:
     # --- create ---------------------------------------------------------------------------
 
     async def create(self, definition: ResourceDefinition, slot: Slot) -> None:
-        """Create one resource, or finish creating it (resume), or nothing if it is created."""
+        """Create one resource, or finish creating it (resume), or nothing if it is created.
+
+        The ``pre-create`` and ``post-create`` hooks pause it when the environment sets them.
+        """
+        existing = self.run.states.get(definition.name)
+        if existing is not None and existing.state == (CREATE, COMPLETE):
+            return
+        if existing is None or existing.action == "INIT":
+            await self.hook(definition.name, "pre-create")
+        await self._create(definition, slot)
+        await self.hook(definition.name, "post-create")
+
+    async def _create(self, definition: ResourceDefinition, slot: Slot) -> None:
         name = definition.name
         existing = self.run.states.get(name)
         if existing is not None and existing.state == (CREATE, COMPLETE):
@@ -181,7 +224,19 @@ class ResourceRunner:
     # --- delete ---------------------------------------------------------------------------
 
     async def delete(self, name: str, slot: Slot, *, deletion_policy: str = "Delete") -> None:
-        """Delete one stored resource (Retain keeps the cloud object; "not found" counts as deleted)."""
+        """Delete one stored resource (Retain keeps the cloud object; "not found" counts as deleted).
+
+        The ``pre-delete`` and ``post-delete`` hooks pause it when the environment sets them.
+        """
+        existing = self.run.states.get(name)
+        if existing is None or existing.state == (DELETE, COMPLETE):
+            return
+        if existing.state != (DELETE, IN_PROGRESS):
+            await self.hook(name, "pre-delete")
+        await self._delete(name, slot, deletion_policy=deletion_policy)
+        await self.hook(name, "post-delete")
+
+    async def _delete(self, name: str, slot: Slot, *, deletion_policy: str = "Delete") -> None:
         existing = self.run.states.get(name)
         if existing is None or existing.state == (DELETE, COMPLETE):
             return

@@ -14,11 +14,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from calor.clouds import ConnectionFactory
 from calor.db.records import ResourceRecord, StackRecord
 from calor.db.repository import Repository
 from calor.definition.stack import StackDefinition
-from calor.engine import views
+from calor.engine import nested, signals, views
+from calor.engine.cloud_validation import CloudValidation, register_cloud_constraints
 from calor.engine.loading import attribute_names, build_definition, environment_from, environment_types
+from calor.engine.operations import requests as update_requests
+from calor.engine.portability_service import PortabilityMethods
 from calor.engine.resource_runner import PluginTypes
 from calor.engine.worker import CREATE_OPERATION, DELETE_OPERATION
 from calor.errors import NotFound, ResourceTypeNotFound, StackNotFound, UserError
@@ -48,12 +52,21 @@ class NotSupportedYet(UserError):
     heat_type = "NotSupported"
 
 
-class OrchestrationService:
-    """Stack operations and queries on one database."""
+class OrchestrationService(PortabilityMethods):
+    """Stack operations and queries on one database (abandon, adopt, snapshots: PortabilityMethods)."""
 
-    def __init__(self, repository: Repository, plugin_types: PluginTypes) -> None:
+    def __init__(
+        self,
+        repository: Repository,
+        plugin_types: PluginTypes,
+        *,
+        connections: ConnectionFactory | None = None,
+    ) -> None:
         self.repository = repository
         self.plugin_types = plugin_types
+        # The cloud for checks before queueing (catalog, custom constraints); None: offline.
+        self.clouds = CloudValidation(connections)
+        register_cloud_constraints()
 
     # --- validation -----------------------------------------------------------------------
 
@@ -79,23 +92,31 @@ class OrchestrationService:
             context=stack_context,
             plugin_types=self.plugin_types,
         )
-        self._validate_resources(definition)
+        nested.check_stack_size(len(definition.resources))
+        self._validate_resources(definition, cloud=self.clouds.connection(context.project_id))
         return definition
 
-    def _validate_resources(self, definition: StackDefinition) -> None:
+    def _validate_resources(self, definition: StackDefinition, cloud: Any = None) -> None:
         """Every resource type known; properties valid where they do not depend on other resources."""
-        plugin_types = environment_types(self.plugin_types, definition.template.environment)
+        plugin_types = environment_types(
+            self.plugin_types, definition.template.environment, definition.template.files
+        )
         for name, resource in definition.resources.items():
             try:
                 plugin_class = plugin_types(resource.type_name)
             except ResourceTypeNotFound as error:
                 error.path = paths.join(resource.path or paths.join("resources", name), "type")
                 raise
+            resource_path = resource.path or paths.join("resources", name)
+            self.clouds.check_type(plugin_class, paths.join(resource_path, "type"))
             if any(True for _ in function.dependencies(resource.properties)):
                 continue
             properties_path = paths.join(resource.path or paths.join("resources", name), "properties")
-            properties = plugin_class.validate_properties(resource.resolved_properties(), properties_path)
-            plugin_class(name, properties, MemoryPluginContext(name)).validate()
+            plugin_context = MemoryPluginContext(name, cloud=cloud)
+            properties = plugin_class.validate_properties(
+                resource.resolved_properties(), properties_path, plugin_context
+            )
+            plugin_class(name, properties, plugin_context).validate()
 
     def validate_template(
         self,
@@ -184,9 +205,49 @@ class OrchestrationService:
         )
 
     def update_stack(
-        self, context: RequestContext, stack_identity: str, *arguments: Any, **options: Any
+        self,
+        context: RequestContext,
+        stack_identity: str,
+        template: Mapping[str, Any] | str | None,
+        *,
+        parameters: Mapping[str, Any] | None = None,
+        files: Mapping[str, Any] | None = None,
+        environment: Mapping[str, Any] | None = None,
+        timeout: int | None = None,
+        disable_rollback: bool | None = None,
+        tags: Sequence[str] | None = None,
+        existing: bool = False,
+        clear_parameters: Sequence[str] = (),
     ) -> None:
-        raise NotSupportedYet("Stack update is not supported yet.")
+        """Heat's stack update (PUT) or patch update (``existing``); queued like any operation."""
+        update_requests.start_update(
+            self,
+            context,
+            stack_identity,
+            template,
+            parameters=parameters,
+            files=files,
+            environment=environment,
+            timeout=timeout,
+            disable_rollback=disable_rollback,
+            tags=tags,
+            existing=existing,
+            clear_parameters=clear_parameters,
+        )
+
+    def preview_update(
+        self,
+        context: RequestContext,
+        stack_identity: str,
+        template: Mapping[str, Any] | str | None,
+        **options: Any,
+    ) -> dict[str, list[dict[str, Any]]]:
+        """What :meth:`update_stack` with the same arguments would do, touching nothing."""
+        return update_requests.preview_update(self, context, stack_identity, template, **options)
+
+    def stack_action(self, context: RequestContext, stack_identity: str, action: str) -> None:
+        """Queue check, suspend, resume, cancel_update or cancel_without_rollback."""
+        update_requests.start_action(self, context, stack_identity, action)
 
     # --- reads ----------------------------------------------------------------------------
 
@@ -313,6 +374,27 @@ class OrchestrationService:
             if output["output_key"] == output_key:
                 return dict(output)
         raise NotFound(f"Specified output key {output_key} not found.")
+
+    # --- signals and mark unhealthy (calor.engine.signals) --------------------------------
+
+    def signal_resource(
+        self, context: RequestContext, stack_identity: str, resource_name: str, details: Any = None
+    ) -> None:
+        """Deliver a signal (or ``{"unset_hook": hook}``) to a resource, at once."""
+        stack = self.find_stack(context, stack_identity)
+        signals.signal_resource(self.repository, self.plugin_types, stack, resource_name, details)
+
+    def mark_resource_unhealthy(
+        self,
+        context: RequestContext,
+        stack_identity: str,
+        resource_name: str,
+        mark_unhealthy: bool,
+        reason: str | None = None,
+    ) -> None:
+        """``CHECK_FAILED`` (or back to ``CHECK_COMPLETE`` when ``mark_unhealthy`` is false)."""
+        stack = self.find_stack(context, stack_identity)
+        signals.mark_unhealthy(self.repository, stack, resource_name, mark_unhealthy, reason)
 
 
 def _required_by(resources: Sequence[ResourceRecord]) -> dict[str, list[str]]:

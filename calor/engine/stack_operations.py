@@ -17,10 +17,10 @@ from typing import Any
 
 from calor.definition.output import OutputDefinition
 from calor.definition.resource import ResourceDefinition
-from calor.engine import events
-from calor.engine.dependencies import checked_graph
+from calor.engine import events, nested
+from calor.engine.dependencies import add_implicit_edges, checked_graph
 from calor.engine.lookup import StoredResourceLookup
-from calor.engine.resource_runner import PluginTypes, ResourceRunner
+from calor.engine.resource_runner import RETAIN, PluginTypes, ResourceRunner
 from calor.engine.run import StackRun
 from calor.engine.store import (
     COMPLETE,
@@ -63,6 +63,8 @@ class StackDefinitionParts:
     outputs: Mapping[str, OutputDefinition]
     #: Type name → plugin class through the stack's environment (``None``: the engine's own).
     plugin_types: PluginTypes | None = None
+    #: Resource name → its hooks (breakpoints) from the environment (``None``: none).
+    hooks: Callable[[str], frozenset[str]] | None = None
 
 
 def needed_attributes(parts: StackDefinitionParts) -> dict[str, set[str | None]]:
@@ -92,6 +94,7 @@ class StackOperation:
         self.plugin_types = plugin_types
         self.project_id = project_id
         self.cloud_factory = cloud_factory
+        nested.attach(run, plugin_types, project_id=project_id, cloud_factory=cloud_factory)
 
     def _runner(self, parts: StackDefinitionParts | None) -> ResourceRunner:
         return ResourceRunner(
@@ -100,6 +103,7 @@ class StackOperation:
             project_id=self.project_id,
             needed_attributes=needed_attributes(parts) if parts else None,
             cloud_factory=self.cloud_factory,
+            hooks=parts.hooks if parts else None,
         )
 
     async def _set_stack(self, action: str, status: str, reason: str) -> Outcome:
@@ -150,7 +154,7 @@ class StackOperation:
         if not resuming or not self.run.states:
             await self._set_stack(CREATE, IN_PROGRESS, events.stack_started(CREATE))
         try:
-            graph = checked_graph(parts.resources)
+            graph = checked_graph(parts.resources, parts.plugin_types or self.plugin_types)
         except CycleError as error:
             return await self._set_stack(CREATE, FAILED, str(error))
         await self._store_initial(parts)
@@ -223,12 +227,14 @@ class StackOperation:
             return await self._set_stack(ROLLBACK, COMPLETE, events.stack_completed(ROLLBACK))
         return await self._set_stack(ROLLBACK, FAILED, self._failure_reason(DELETE, result))
 
-    async def delete(self, parts: StackDefinitionParts | None, *, resuming: bool = False) -> Outcome:
-        """Delete every resource, dependants first; Retain keeps the cloud object."""
+    async def delete(
+        self, parts: StackDefinitionParts | None, *, resuming: bool = False, abandon: bool = False
+    ) -> Outcome:
+        """Delete every resource, dependants first; Retain keeps the cloud object (``abandon``: all)."""
         await self.run.load()
         await self._set_stack(DELETE, IN_PROGRESS, events.stack_started(DELETE))
         try:
-            result = await self._delete_resources(parts)
+            result = await self._delete_resources(parts, abandon=abandon)
         except TimeoutError:
             await self._abort_in_progress(DELETE, TIMED_OUT)
             return await self._set_stack(DELETE, FAILED, TIMED_OUT)
@@ -236,7 +242,9 @@ class StackOperation:
             return await self._set_stack(DELETE, COMPLETE, events.stack_completed(DELETE))
         return await self._set_stack(DELETE, FAILED, self._failure_reason(DELETE, result))
 
-    async def _delete_resources(self, parts: StackDefinitionParts | None) -> WalkResult[str]:
+    async def _delete_resources(
+        self, parts: StackDefinitionParts | None, *, abandon: bool = False
+    ) -> WalkResult[str]:
         graph = stored_graph(self.run.states).reversed()
         policies = {
             name: definition.deletion_policy
@@ -247,7 +255,8 @@ class StackOperation:
             parts.context.resources = StoredResourceLookup(runner, parts.resources)
 
         async def visit(name: str, slot: Slot) -> None:
-            await runner.delete(name, slot, deletion_policy=policies.get(name, "Delete"))
+            policy = RETAIN if abandon else policies.get(name, "Delete")
+            await runner.delete(name, slot, deletion_policy=policy)
 
         result, timed_out = await self._walk(graph, visit)
         if timed_out or result is None:
@@ -266,6 +275,8 @@ def stored_graph(states: Mapping[str, ResourceState]) -> Graph[str]:
         graph.check_acyclic()
     except CycleError:
         return Graph(states)
+    # Heat's implicit dependencies, from the stored (resolved) properties: a port goes before its subnets.
+    add_implicit_edges(graph, states)
     return graph
 
 

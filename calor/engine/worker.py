@@ -1,8 +1,9 @@
 """The worker: claims stack operations from the work queue and runs them, renewing the lease.
 
 An engine process runs one :class:`Worker` (``heat-all`` runs one in a thread). The
-worker registers itself as a service and heartbeats; for each claimed job it runs the
-operation on a fresh event loop while a task renews the lease. If the lease is lost
+worker registers itself as a service and heartbeats; it runs up to
+``max_concurrent_jobs`` claimed jobs at once, each on a thread and event loop of its
+own while a task renews that job's lease and watches for a cancel request. If the lease is lost
 (another engine took the job over), the operation is cancelled. When an engine dies,
 its lease expires and another worker claims the job and continues from the stored
 state: resources already complete are skipped, resources in progress resume polling.
@@ -17,14 +18,20 @@ import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
+from calor.clouds import ConnectionFactory
 from calor.db.queue import JobQueue
 from calor.db.records import JobRecord, JobStatus
 from calor.db.repository import Repository
+from calor.engine import portability_jobs
+from calor.engine.cloud_validation import register_cloud_constraints
 from calor.engine.config import EngineConfig
-from calor.engine.loading import load_parts
+from calor.engine.loading import environment_from, load_parts
+from calor.engine.operations import jobs as update_jobs
 from calor.engine.repository_store import RepositoryStore
+from calor.engine.resource_context import CloudAccess
 from calor.engine.resource_runner import PluginTypes
 from calor.engine.run import StackRun
 from calor.engine.stack_operations import Outcome, StackDefinitionParts, StackOperation
@@ -41,8 +48,31 @@ LEASE_LOST = "lease lost"
 CANCEL_REQUESTED = "cancel requested"
 
 
+@dataclass
+class RunningJob:
+    """A job this worker is running: its loop and task (to cancel it) and why it was interrupted."""
+
+    job: JobRecord
+    loop: asyncio.AbstractEventLoop | None = None
+    task: asyncio.Task[Outcome] | None = None
+    interruption: str | None = None
+    thread: threading.Thread | None = None
+
+    def cancel(self) -> None:
+        loop, task = self.loop, self.task
+        if loop is not None and task is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(task.cancel)
+
+
 class Worker:
-    """Claims jobs for ``engine_id`` and runs them until :meth:`stop`."""
+    """Claims jobs for ``engine_id`` and runs up to ``config.max_concurrent_jobs`` at once until :meth:`stop`.
+
+    Each job runs on its own thread and event loop with its own lease renewal, so a stack
+    waiting on a wait condition does not hold up the others (the queue already runs one
+    job per stack at a time). ``connections`` (a :class:`~calor.clouds.ConnectionFactory`)
+    gives each stack's resources connections in its project; ``cloud_factory`` is a fixed
+    alternative (tests).
+    """
 
     def __init__(
         self,
@@ -53,6 +83,7 @@ class Worker:
         plugin_types: PluginTypes,
         config: EngineConfig | None = None,
         cloud_factory: Callable[[], Any] | None = None,
+        connections: ConnectionFactory | None = None,
     ) -> None:
         self.repository = repository
         self.queue = queue
@@ -60,12 +91,13 @@ class Worker:
         self.plugin_types = plugin_types
         self.config = config or EngineConfig()
         self.cloud_factory = cloud_factory
+        self.connections = connections
+        register_cloud_constraints()
         self.store = RepositoryStore(repository)
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._current: asyncio.Task[Outcome] | None = None
-        self._interruption: str | None = None
+        self._running: dict[int, RunningJob] = {}
+        self._slots = threading.Condition()
         self.jobs_run = 0
 
     # --- life -----------------------------------------------------------------------------
@@ -77,11 +109,13 @@ class Worker:
         return self._thread
 
     def stop(self, timeout: float | None = 10.0) -> None:
-        """Stop claiming; a running operation is cancelled and its job given back to the queue."""
+        """Stop claiming; running operations are cancelled and their jobs given back to the queue."""
         self._stopping.set()
-        loop, task = self._loop, self._current
-        if loop is not None and task is not None:
-            loop.call_soon_threadsafe(task.cancel)
+        with self._slots:
+            running = list(self._running.values())
+            self._slots.notify_all()
+        for entry in running:
+            entry.cancel()
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout)
 
@@ -96,24 +130,59 @@ class Worker:
     def stopping(self) -> bool:
         return self._stopping.is_set()
 
+    def running_jobs(self) -> list[JobRecord]:
+        """The jobs this worker runs right now."""
+        with self._slots:
+            return [entry.job for entry in self._running.values()]
+
     def run_forever(self) -> None:
-        """Register, then claim and run jobs until stopped."""
+        """Register, then claim jobs while a slot is free and run each on its own thread, until stopped."""
         self.repository.register_service(self.engine_id, socket.gethostname())
         heartbeat = threading.Thread(target=self._heartbeat, name="heartbeat", daemon=True)
         heartbeat.start()
+        limit = max(1, self.config.max_concurrent_jobs)
         try:
             while not self.stopping:
-                if not self.run_once():
+                with self._slots:
+                    while len(self._running) >= limit and not self.stopping:
+                        self._slots.wait(self.config.idle_poll_seconds)
+                if self.stopping:
+                    break
+                job = self.queue.claim(self.engine_id, self.config.lease_seconds)
+                if job is None:
                     self._wait_for_work()
+                    continue
+                entry = RunningJob(job)
+                entry.thread = threading.Thread(
+                    target=self._run_entry, args=(entry,), name=f"job-{job.id}", daemon=True
+                )
+                with self._slots:
+                    self._running[job.id] = entry
+                entry.thread.start()
         finally:
+            self._finish_running()
             self.repository.stop_service(self.engine_id)
 
+    def _finish_running(self) -> None:
+        with self._slots:
+            running = list(self._running.values())
+        for entry in running:
+            entry.cancel()
+        for entry in running:
+            if entry.thread is not None:
+                entry.thread.join()
+
+    def _run_entry(self, entry: RunningJob) -> None:
+        try:
+            self._run_claimed(entry)
+        except Exception:
+            LOG.exception("job %s ended with an error", entry.job.id)
+        finally:
+            with self._slots:
+                self._running.pop(entry.job.id, None)
+                self._slots.notify_all()
+
     def _wait_for_work(self) -> None:
-        if self.queue.engine.dialect.name == "postgresql":
-            # Workaround: JobQueue.wait_for_work nests psycopg's notifies() generators, which
-            # deadlock on the connection lock once a NOTIFY arrives. Poll instead until fixed.
-            self._stopping.wait(self.config.idle_poll_seconds)
-            return
         self.queue.wait_for_work(self.config.idle_poll_seconds)
 
     def _heartbeat(self) -> None:
@@ -126,66 +195,85 @@ class Worker:
     # --- one job --------------------------------------------------------------------------
 
     def run_once(self) -> bool:
-        """Claim one job and run it to its end; ``False`` when there was none."""
+        """Claim one job and run it to its end in this thread; ``False`` when there was none."""
         job = self.queue.claim(self.engine_id, self.config.lease_seconds)
         if job is None:
             return False
+        entry = RunningJob(job)
+        with self._slots:
+            self._running[job.id] = entry
+        try:
+            self._run_claimed(entry)
+        finally:
+            with self._slots:
+                self._running.pop(job.id, None)
+                self._slots.notify_all()
+        return True
+
+    def _run_claimed(self, entry: RunningJob) -> None:
+        job = entry.job
         LOG.info(
             "engine %s runs job %s (%s of stack %s)", self.engine_id, job.id, job.operation, job.stack_id
         )
-        self._interruption = None
         try:
-            outcome = asyncio.run(self._run_job(job))
+            outcome = asyncio.run(self._run_job(entry))
         except asyncio.CancelledError:
-            if self._interruption == CANCEL_REQUESTED:
+            if entry.interruption == CANCEL_REQUESTED:
                 self.queue.finish(job.id, self.engine_id, JobStatus.FAILED, error="Operation cancelled")
-            elif self._interruption == LEASE_LOST:
+            elif entry.interruption == LEASE_LOST:
                 LOG.warning("job %s was taken over by another engine", job.id)
             else:
                 self.queue.release(job.id, self.engine_id)
-            return True
+            return
         except Exception as error:
             LOG.exception("job %s failed", job.id)
             self._fail_stack(job, error)
             self.queue.finish(job.id, self.engine_id, JobStatus.FAILED, error=str(error))
-            return True
-        self.jobs_run += 1
+            return
+        with self._slots:
+            self.jobs_run += 1
         if outcome.status == FAILED:
             self.queue.finish(job.id, self.engine_id, JobStatus.FAILED, error=outcome.reason)
         else:
             self.queue.finish(job.id, self.engine_id, JobStatus.DONE)
-        return True
 
     def _fail_stack(self, job: JobRecord, error: BaseException) -> None:
         action = DELETE if job.operation == DELETE_OPERATION else CREATE
+        if job.operation in update_jobs.OPERATIONS:
+            action = update_jobs.failed_action(job.operation)
+        if job.operation in portability_jobs.OPERATIONS:
+            portability_jobs.job_failed(self.repository, job, error)
+            return
         try:
             self.repository.update_stack_status(job.stack_id, action, FAILED, str(error))
         except CalorError:
             LOG.exception("could not mark stack %s failed", job.stack_id)
 
-    async def _run_job(self, job: JobRecord) -> Outcome:
-        self._loop = asyncio.get_running_loop()
+    async def _run_job(self, entry: RunningJob) -> Outcome:
+        job = entry.job
         hooks = ThreadPoolExecutor(self.config.thread_pool_size, thread_name_prefix="hook")
         database = ThreadPoolExecutor(1, thread_name_prefix="database")
         try:
             operation_task = asyncio.ensure_future(self._operate(job, hooks, database))
-            self._current = operation_task
+            entry.task = operation_task
+            entry.loop = asyncio.get_running_loop()
             if self.stopping:
                 operation_task.cancel()
-            renewal = asyncio.ensure_future(self._renew(job, operation_task))
+            renewal = asyncio.ensure_future(self._renew(entry, operation_task))
             try:
                 return await operation_task
             finally:
                 renewal.cancel()
                 await asyncio.gather(renewal, return_exceptions=True)
         finally:
-            self._current = None
-            self._loop = None
+            entry.task = None
+            entry.loop = None
             hooks.shutdown(wait=False, cancel_futures=True)
             database.shutdown(wait=True)
 
-    async def _renew(self, job: JobRecord, operation: asyncio.Task[Outcome]) -> None:
+    async def _renew(self, entry: RunningJob, operation: asyncio.Task[Outcome]) -> None:
         """Renew the lease every third of it; cancel the operation if it is lost or cancelled."""
+        job = entry.job
         loop = asyncio.get_running_loop()
         renew_every = max(self.config.lease_seconds / 3, 0.05)
         check_every = min(self.config.cancel_check_seconds, renew_every)
@@ -199,11 +287,11 @@ class Worker:
                     None, self.queue.renew, job.id, self.engine_id, self.config.lease_seconds
                 )
                 if not held:
-                    self._interruption = LEASE_LOST
+                    entry.interruption = LEASE_LOST
                     operation.cancel()
                     return
             if await loop.run_in_executor(None, self.queue.is_cancel_requested, job.id):
-                self._interruption = CANCEL_REQUESTED
+                entry.interruption = CANCEL_REQUESTED
                 operation.cancel()
                 return
 
@@ -225,7 +313,7 @@ class Worker:
             timeout_seconds=timeout_minutes * 60 if job.operation == CREATE_OPERATION else None,
         )
         operation = StackOperation(
-            run, self.plugin_types, project_id=stack.project_id, cloud_factory=self.cloud_factory
+            run, self.plugin_types, project_id=stack.project_id, cloud_factory=self._clouds(stack.project_id)
         )
         resuming = job.attempts > 1
         parts = await self._parts(job, stack.raw_template_id, database)
@@ -234,11 +322,37 @@ class Worker:
                 raise UserError("The stack's template could not be read.")
             return await operation.create(parts, disable_rollback=stack.disable_rollback, resuming=resuming)
         if job.operation == DELETE_OPERATION:
-            outcome = await operation.delete(parts, resuming=resuming)
-            if outcome.status != FAILED:
-                await loop.run_in_executor(database, self.repository.soft_delete_stack, stack.id)
-            return outcome
+            # DELETE_COMPLETE soft-deletes the stack in the same transaction (RepositoryStore).
+            return await operation.delete(parts, resuming=resuming)
+        if job.operation in update_jobs.OPERATIONS:
+            return await update_jobs.run_update_job(
+                job,
+                stack,
+                run,
+                repository=self.repository,
+                plugin_types=self.plugin_types,
+                cloud_factory=self.cloud_factory,
+                database=database,
+                default_timeout_minutes=self.config.default_stack_timeout_minutes,
+            )
+        if job.operation in portability_jobs.OPERATIONS:
+            return await portability_jobs.run_job(
+                job,
+                stack,
+                run,
+                parts,
+                repository=self.repository,
+                plugin_types=self.plugin_types,
+                cloud_factory=self.cloud_factory,
+                resuming=resuming,
+            )
         raise UserError(f"The operation {job.operation} is not supported yet.")
+
+    def _clouds(self, project_id: str) -> Callable[[], Any] | None:
+        """The stack's clouds: ``connections`` scoped to its project, else the fixed ``cloud_factory``."""
+        if self.connections is not None:
+            return CloudAccess.of_project(self.connections, project_id)
+        return self.cloud_factory
 
     async def _parts(
         self, job: JobRecord, raw_template_id: int | None, database: ThreadPoolExecutor
@@ -251,8 +365,12 @@ class Worker:
         if raw is None or stack is None:
             return None
         try:
-            return load_parts(stack, raw, self.plugin_types)
+            parts = load_parts(stack, raw, self.plugin_types)
         except UserError:
             if job.operation == DELETE_OPERATION:
                 return None  # delete works from the stored resources alone
             raise
+        environment = environment_from(raw.environment)
+        if environment is not None:
+            parts.hooks = environment.registry.hooks_for
+        return parts

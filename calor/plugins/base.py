@@ -107,6 +107,20 @@ class ResourcePlugin:
         return name in cls.attribute_schemas()
 
     @classmethod
+    def implicit_dependencies(
+        cls, name: str, properties: Mapping[str, Any], others: Mapping[str, Any]
+    ) -> set[str]:
+        """Resources this one needs first although its template does not refer to them.
+
+        Heat's ``add_dependencies``: a port waits for every subnet of its network, a
+        floating IP for the router interfaces that make its port reachable. ``properties``
+        are the resource's unresolved property snippets; ``others`` maps the stack's
+        resource names (this one's too) to their definitions (``type_name``, ``properties``).
+        :mod:`calor.engine.dependencies` adds the names returned to the graph. None by default.
+        """
+        return set()
+
+    @classmethod
     def validate_properties(
         cls, raw: Mapping[str, Any] | None, path: str, context: object | None = None
     ) -> dict[str, Any]:

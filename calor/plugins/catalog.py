@@ -6,12 +6,16 @@ Add a new plugin class here (one line) to make its type available.
 from __future__ import annotations
 
 from calor.plugins.aws import AWS_PLUGINS
+from calor.plugins.aws.cloudformation_stack import CloudFormationStack
 from calor.plugins.base import ResourcePlugin
 from calor.plugins.cinder import PLUGINS as CINDER_PLUGINS
 from calor.plugins.glance import PLUGINS as GLANCE_PLUGINS
 from calor.plugins.heat.delay import Delay
 from calor.plugins.heat.none import NoneResource
 from calor.plugins.heat.random_string import RandomString
+from calor.plugins.heat.resource_chain import ResourceChain
+from calor.plugins.heat.resource_group import ResourceGroup
+from calor.plugins.heat.stack import StackResource
 from calor.plugins.heat.test_resource import TestResource
 from calor.plugins.heat.value import Value
 from calor.plugins.keystone import PLUGINS as KEYSTONE_PLUGINS
@@ -26,6 +30,10 @@ PLUGINS: tuple[type[ResourcePlugin], ...] = (
     RandomString,
     Delay,
     TestResource,
+    StackResource,
+    ResourceGroup,
+    ResourceChain,
+    CloudFormationStack,
     *NEUTRON_PLUGINS,
     *AWS_PLUGINS,
     *NOVA_PLUGINS,

@@ -80,7 +80,12 @@ class PluginContext(Protocol):
     def metadata_set(self, value: Any) -> None: ...
 
     def cloud(self) -> Any:
-        """An openstacksdk ``Connection`` for the stack's project; ResourceFailure when none is configured."""
+        """An openstacksdk ``Connection`` for the stack's project; ResourceFailure when none is configured.
+
+        The engine's and the memory context also offer ``service_cloud()``: the service
+        user's admin-scoped connection (identity work); call it through ``getattr``, other
+        contexts may lack it.
+        """
         ...
 
     def stored_attributes(self) -> Mapping[str, Any]:
@@ -153,6 +158,10 @@ class MemoryPluginContext:
         if self._cloud is None:
             raise ResourceFailure("no cloud configured", resource_name=self.resource_name)
         return self._cloud
+
+    def service_cloud(self) -> Any:
+        """The admin-scoped connection: in memory, the same as :meth:`cloud`."""
+        return self.cloud()
 
     def stored_attributes(self) -> Mapping[str, Any]:
         return dict(self._stored_attributes)

@@ -229,28 +229,25 @@ def test_another_projects_stack_is_404_and_another_projects_url_403(api: Api) ->
     _error(crossed, 403)
 
 
-def test_operations_not_built_yet_are_501(api: Api) -> None:
+def test_update_preview_and_actions(api: Api) -> None:
     stack_id = api.create("later")
     api.wait("later", stack_id)
     base = f"stacks/later/{stack_id}"
-    calls = [
-        ("PUT", base, {"template": TEMPLATE}),
-        ("PATCH", base, {"parameters": {"length": 3}}),
-        ("PUT", base + "/preview", {"template": TEMPLATE}),
-        ("POST", base + "/actions", {"suspend": None}),
-        ("POST", base + "/actions", {"cancel_update": None}),
-        ("POST", base + "/snapshots", {"name": "s"}),
-        ("DELETE", base + "/abandon", None),
-        ("GET", base + "/export", None),
-        ("POST", base + "/resources/word/signal", {"data": 1}),
-        ("PATCH", base + "/resources/word", {"mark_unhealthy": True}),
-        ("POST", "stacks", {"stack_name": "adopted", "adopt_stack_data": {}, "template": TEMPLATE}),
-    ]
-    for method, path, body in calls:
-        response = api.call(method, path, json=body) if body is not None else api.call(method, path)
-        error = _error(response, 501)
-        assert error["error"]["type"] == "NotSupported", (method, path)
-        assert "not supported yet" in error["error"]["message"]
+    preview = api.call("PATCH", base + "/preview", json={"parameters": {"length": 3}})
+    assert preview.status_code == 200, preview.json
+    changes = preview.json["resource_changes"]
+    assert [item["resource_name"] for item in changes["replaced"]] == ["word"]
+    assert changes["added"] == changes["deleted"] == changes["updated"] == changes["unchanged"] == []
+    assert api.call("PATCH", base, json={"parameters": {"length": 3}}).status_code == 202
+    body = api.wait("later", stack_id)
+    assert body["stack_status"] == "UPDATE_COMPLETE", body["stack_status_reason"]
+    assert len(body["outputs"][0]["output_value"]) == 3
+    assert api.call("PUT", base, json={"template": TEMPLATE}).status_code == 202
+    assert api.wait("later", stack_id)["stack_status"] == "UPDATE_COMPLETE"
+    assert api.call("POST", base + "/actions", json={"suspend": None}).status_code == 202
+    assert api.wait("later", stack_id)["stack_status"] == "SUSPEND_COMPLETE"
+    cancel = api.call("POST", base + "/actions", json={"cancel_update": None})
+    assert cancel.status_code == 409, cancel.json
 
 
 def test_actions_body_is_checked(api: Api) -> None:

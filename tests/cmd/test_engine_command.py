@@ -15,6 +15,7 @@ from calor.cmd.engine import load_plugin, parse_arguments
 from calor.db.engine import make_engine, upgrade
 from calor.db.repository import Repository
 from calor.engine.service import OrchestrationService, RequestContext
+from calor.errors import ResourceFailure
 from calor.plugins.heat.none import NoneResource
 from calor.plugins.registry import default_registry
 
@@ -58,3 +59,53 @@ def test_engine_process_creates_a_stack_and_stops_on_sigterm(tmp_path: pathlib.P
     services = repository.list_services()
     assert [(item.engine_id, item.stopped_at is not None) for item in services] == [("process-1", True)]
     engine.dispose()
+
+
+def test_the_cloud_comes_from_the_cloud_option_or_heat_conf(tmp_path: pathlib.Path) -> None:
+    from calor.cmd.engine import connection_factory
+    from calor.config import load_config
+
+    clouds = tmp_path / "clouds.yaml"
+    clouds.write_text(
+        "clouds:\n"
+        "  service:\n"
+        "    auth: {auth_url: 'http://127.0.0.1:5000/v3', username: heat, password: secret,"
+        " project_name: service}\n"
+        "    region_name: RegionOne\n",
+        encoding="utf-8",
+    )
+    options = parse_arguments(["--cloud", "service", "--clouds-file", str(clouds)])
+    factory = connection_factory(options, load_config())
+    assert factory is not None
+    assert factory.settings.username == "heat"
+    assert factory.settings.region_name == "RegionOne"
+    assert connection_factory(parse_arguments([]), load_config()) is None
+
+
+def test_signal_wiring_is_configured_from_the_urls(tmp_path: pathlib.Path) -> None:
+    from calor.cmd.engine import configure_signals
+    from calor.plugins.signals import wiring
+
+    repository = Repository(make_engine(f"sqlite:///{tmp_path / 'calor.sqlite'}"))
+    options = parse_arguments(
+        [
+            "--cfn-url",
+            "http://127.0.0.1:8000/",
+            "--heat-url",
+            "http://127.0.0.1:8004",
+            "--identity-url",
+            "http://k:5000",
+        ]
+    )
+    try:
+        previous: wiring.SignalWiring | None = wiring.current()
+    except ResourceFailure:
+        previous = None
+    try:
+        configure_signals(options, repository)
+        current = wiring.current()
+        assert current.cfn_url == "http://127.0.0.1:8000"
+        assert current.heat_url == "http://127.0.0.1:8004"
+        assert current.identity_url == "http://k:5000/v3"
+    finally:
+        wiring.configure(previous)

@@ -261,3 +261,31 @@ def test_postgresql_notify_wakes_other_queues_without_polling(postgresql_engine:
     finally:
         producer.close()
         consumer.close()
+
+
+@pytest.mark.postgresql
+def test_postgresql_waits_keep_waking_after_bursts_of_notifications(postgresql_engine: Engine) -> None:
+    """Each wait runs psycopg's notifies() generator to its end: no lock is left held between waits."""
+    channel = private_channel()
+    producer = JobQueue(postgresql_engine, channel=channel)
+    consumer = JobQueue(postgresql_engine, poll_interval=60, channel=channel)
+    try:
+        consumer.wait_for_work(0)  # opens the LISTEN connection
+        for round_number in range(5):
+            jobs = [producer.submit(f"stack-{round_number}-{index}", "create") for index in range(3)]
+            started = time.monotonic()
+            assert consumer._wait_for_notification(consumer._postgresql_listener(), 5)
+            assert time.monotonic() - started < 2
+            for _job in jobs:
+                claimed = producer.claim("engine-a", 30)
+                assert claimed is not None
+                producer.finish(claimed.id, "engine-a")
+            # What arrived meanwhile was drained or is still pending: either way a wait returns.
+            consumer._wait_for_notification(consumer._postgresql_listener(), 0.05)
+        closer = threading.Thread(target=consumer.close, daemon=True)
+        closer.start()
+        closer.join(5)
+        assert not closer.is_alive()
+    finally:
+        producer.close()
+        consumer.close()

@@ -19,6 +19,7 @@ TABLES = {
     "resource",
     "resource_data",
     "service",
+    "snapshot",
     "stack",
     "stack_tag",
 }

@@ -10,7 +10,7 @@ import pytest
 from calor.db.engine import make_engine, upgrade
 from calor.db.repository import Repository
 from calor.engine.config import EngineConfig
-from calor.engine.service import NotSupportedYet, OrchestrationService, RequestContext
+from calor.engine.service import OrchestrationService, RequestContext
 from calor.engine.worker import Worker
 from calor.errors import Conflict, NotFound, StackNotFound, TemplateError
 from calor.plugins.registry import default_registry
@@ -90,7 +90,7 @@ def test_names_conflicts_and_unsupported(service: tuple[OrchestrationService, Wo
     orchestration.create_stack(OTHER, "taken", TEMPLATE)  # names are per project
     with pytest.raises(StackNotFound):
         orchestration.delete_stack(PROJECT, "never-made")
-    with pytest.raises(NotSupportedYet):
+    with pytest.raises(Conflict):  # still being created
         orchestration.update_stack(PROJECT, "taken", TEMPLATE)
 
 

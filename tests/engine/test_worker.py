@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import pathlib
 import time
 from collections.abc import Callable, Iterator
@@ -92,3 +93,76 @@ def test_lost_lease_stops_the_operation_without_finishing_the_job(
     job = repository.queue.list_jobs(stack_id=stack_id)[0]
     assert (job.status, job.engine_id) == ("running", "engine-1")  # left for the lease to expire
     assert service.show_stack(PROJECT, stack_id)["stack_status"] == "CREATE_IN_PROGRESS"
+
+
+def template_waiting(seconds: float) -> dict[str, object]:
+    return {
+        "heat_template_version": "2018-08-31",
+        "resources": {
+            "waiting": {
+                "type": "OS::Heat::TestResource",
+                "properties": {"action_wait_secs": {"create": seconds}},
+            }
+        },
+    }
+
+
+def test_a_blocked_stack_does_not_hold_up_others_and_its_delete_cancels_the_create(
+    repository: Repository,
+) -> None:
+    service = OrchestrationService(repository, default_registry().get)
+    blocked = service.create_stack(PROJECT, "blocked", template_waiting(3600))
+    worker = make_worker(repository, "engine-1")
+    worker.start()
+    try:
+        wait_for(lambda: [job.stack_id for job in worker.running_jobs()] == [blocked])
+        quick = service.create_stack(PROJECT, "quick", template_waiting(0.05))
+        wait_for(lambda: service.show_stack(PROJECT, quick)["stack_status"] == "CREATE_COMPLETE")
+        assert service.show_stack(PROJECT, blocked)["stack_status"] == "CREATE_IN_PROGRESS"
+
+        started = time.monotonic()
+        service.delete_stack(PROJECT, blocked)
+        wait_for(lambda: repository.get_stack(blocked) is None)
+        wait_for(lambda: repository.queue.list_jobs(stack_id=blocked, status="running") == [])
+        assert time.monotonic() - started < 5
+        jobs = repository.queue.list_jobs(stack_id=blocked)
+        assert [(job.operation, job.status) for job in jobs] == [("create", "failed"), ("delete", "done")]
+        assert jobs[0].error == "Operation cancelled"
+    finally:
+        worker.stop()
+    assert not worker.thread_alive()
+
+
+def test_stop_gives_back_every_running_job(repository: Repository) -> None:
+    service = OrchestrationService(repository, default_registry().get)
+    stacks = [
+        service.create_stack(PROJECT, f"waiting-{number}", template_waiting(3600)) for number in range(3)
+    ]
+    worker = make_worker(repository, "engine-1")
+    worker.start()
+    wait_for(lambda: len(worker.running_jobs()) == 3)
+    worker.stop()
+    assert not worker.thread_alive()
+    for stack_id in stacks:
+        assert [job.status for job in repository.queue.list_jobs(stack_id=stack_id)] == ["queued"]
+
+
+def test_at_most_max_concurrent_jobs_run_at_once(repository: Repository) -> None:
+    service = OrchestrationService(repository, default_registry().get)
+    for number in range(3):
+        service.create_stack(PROJECT, f"waiting-{number}", template_waiting(3600))
+    worker = Worker(
+        repository,
+        repository.queue,
+        "engine-1",
+        plugin_types=default_registry().get,
+        config=dataclasses.replace(CONFIG, max_concurrent_jobs=2),
+    )
+    worker.start()
+    try:
+        wait_for(lambda: len(worker.running_jobs()) == 2)
+        time.sleep(0.3)
+        assert len(worker.running_jobs()) == 2
+        assert len(repository.queue.list_jobs(status="queued")) == 1
+    finally:
+        worker.stop()

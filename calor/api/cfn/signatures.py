@@ -21,7 +21,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -34,7 +34,7 @@ from calor.api.cfn.errors import (
     ServiceUnavailable,
     SignatureDoesNotMatch,
 )
-from calor.sandbox.identity.ec2 import V4_ALGORITHM, Ec2Request, verify_signature
+from calor.sandbox.identity.ec2 import V4_ALGORITHM, Ec2Request, given_signature, verify_signature
 
 MAX_SKEW_SECONDS = 900
 STACK_USER_ROLE = "heat_stack_user"
@@ -236,36 +236,56 @@ class LocalVerifier:
 class KeystoneVerifier:
     """Keystone mode: the request is described to ``POST {identity_url}/v3/ec2tokens``."""
 
-    def __init__(self, identity_url: str, *, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        identity_url: str,
+        *,
+        timeout: float = 10.0,
+        service_token: Callable[[], str | None] | None = None,
+    ) -> None:
         self.url = identity_url.rstrip("/")
         if not self.url.endswith("/v3"):
             self.url += "/v3"
         self.timeout = timeout
+        # Keystone allows /v3/ec2tokens to administrators and service users only: the token of
+        # heat-api-cfn's service user ([keystone_authtoken]) goes with each request.
+        self.service_token = service_token
 
     def verify(self, request: Ec2Request) -> Principal:
+        # Keystone compares the signature the client sent with its own; as Heat's ec2token
+        # middleware, pass it apart from the signed parameters.
+        params = {key: value for key, value in request.params.items() if key != "Signature"}
         body = {
             "credentials": {
                 "access": request.access,
-                "signature": "",
+                "signature": given_signature(request),
                 "host": request.host,
                 "verb": request.verb,
                 "path": request.path,
-                "params": dict(request.params),
+                "params": params,
                 "headers": dict(request.headers),
                 "body_hash": request.body_hash or "",
             }
         }
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        try:
+            token = self.service_token() if self.service_token is not None else None
+        except Exception as error:  # keystoneauth errors: Keystone unreachable or the user refused
+            raise ServiceUnavailable(f"heat-api-cfn cannot authenticate to Keystone: {error}") from error
+        if token:
+            headers["X-Auth-Token"] = token
         call = urllib.request.Request(
-            self.url + "/ec2tokens",
-            data=json.dumps(body).encode("utf-8"),
-            headers={"Content-Type": "application/json", "Accept": "application/json"},
-            method="POST",
+            self.url + "/ec2tokens", data=json.dumps(body).encode("utf-8"), headers=headers, method="POST"
         )
         try:
             with urllib.request.urlopen(call, timeout=self.timeout) as response:
                 token = json.loads(response.read().decode("utf-8"))["token"]
         except urllib.error.HTTPError as error:
             message = error.read().decode("utf-8", "replace")
+            if error.code == 404:  # Keystone: "EC2 access key not found."
+                raise InvalidClientTokenId(
+                    "The security token included in the request is invalid."
+                ) from error
             if error.code in (401, 403):
                 if "not known" in message or "Could not find" in message:
                     raise InvalidClientTokenId(

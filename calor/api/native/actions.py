@@ -1,8 +1,5 @@
-"""Stack actions (suspend, resume, check, cancel_update, cancel_without_rollback) and snapshots.
-
-The engine does not run these operations yet: a well-formed request for an existing
-stack is answered with a 501 ``NotSupported`` error body.
-"""
+"""Stack actions (suspend, resume, check, cancel_update, cancel_without_rollback) and snapshots
+(create, list, show, delete, restore: queued for an engine, as Heat's bodies and statuses)."""
 
 from __future__ import annotations
 
@@ -13,8 +10,6 @@ from flask import Flask, Response, request
 from calor.api.errors import BadRequest
 from calor.api.native import state
 from calor.api.request_body import read_json_object, string_field
-from calor.engine.service import NotSupportedYet
-from calor.errors import NotFound
 
 STACK = "/v1/<tenant_id>/stacks/<stack_name>/<stack_id>"
 ACTIONS = ("suspend", "resume", "check", "cancel_update", "cancel_without_rollback")
@@ -27,45 +22,44 @@ def stack_action(tenant_id: str, stack_name: str, stack_id: str) -> Response:
     action = next(iter(body))
     if action not in ACTIONS:
         raise BadRequest(f"Invalid action {action} specified")
-    state.authorize(f"actions:{action}")
-    state.find_stack(stack_name, stack_id, show_deleted=False)
-    raise NotSupportedYet(f"The stack action {action} is not supported yet.")
+    caller = state.authorize(f"actions:{action}")
+    stack = state.find_stack(stack_name, stack_id, show_deleted=False)
+    state.api().service.stack_action(caller, stack.id, action)
+    return Response(status=202)
 
 
 def list_snapshots(tenant_id: str, stack_name: str, stack_id: str) -> Response:
-    state.authorize("stacks:list_snapshots")
-    state.find_stack(stack_name, stack_id)
-    return state.json_response({"snapshots": []})
+    caller = state.authorize("stacks:list_snapshots")
+    stack = state.find_stack(stack_name, stack_id)
+    return state.json_response({"snapshots": state.api().service.list_snapshots(caller, stack.id)})
 
 
 def create_snapshot(tenant_id: str, stack_name: str, stack_id: str) -> Response:
-    state.authorize("stacks:snapshot")
+    caller = state.authorize("stacks:snapshot")
     body = read_json_object(request, state.api().config.max_json_body_size, required=False)
-    string_field(body, "name")
-    state.find_stack(stack_name, stack_id, show_deleted=False)
-    raise NotSupportedYet("Stack snapshots are not supported yet.")
-
-
-def _unknown_snapshot(snapshot_id: str) -> NotFound:
-    return NotFound(f"The Snapshot ({snapshot_id}) could not be found.")
+    name = string_field(body, "name")
+    stack = state.find_stack(stack_name, stack_id, show_deleted=False)
+    return state.json_response(state.api().service.create_snapshot(caller, stack.id, name))
 
 
 def show_snapshot(tenant_id: str, stack_name: str, stack_id: str, snapshot_id: str) -> Response:
-    state.authorize("stacks:show_snapshot")
-    state.find_stack(stack_name, stack_id)
-    raise _unknown_snapshot(snapshot_id)
+    caller = state.authorize("stacks:show_snapshot")
+    stack = state.find_stack(stack_name, stack_id)
+    return state.json_response({"snapshot": state.api().service.show_snapshot(caller, stack.id, snapshot_id)})
 
 
 def delete_snapshot(tenant_id: str, stack_name: str, stack_id: str, snapshot_id: str) -> Response:
-    state.authorize("stacks:delete_snapshot")
-    state.find_stack(stack_name, stack_id)
-    raise _unknown_snapshot(snapshot_id)
+    caller = state.authorize("stacks:delete_snapshot")
+    stack = state.find_stack(stack_name, stack_id, show_deleted=False)
+    state.api().service.delete_snapshot(caller, stack.id, snapshot_id)
+    return state.no_content()
 
 
 def restore_snapshot(tenant_id: str, stack_name: str, stack_id: str, snapshot_id: str) -> Response:
-    state.authorize("stacks:restore_snapshot")
-    state.find_stack(stack_name, stack_id)
-    raise _unknown_snapshot(snapshot_id)
+    caller = state.authorize("stacks:restore_snapshot")
+    stack = state.find_stack(stack_name, stack_id, show_deleted=False)
+    state.api().service.restore_snapshot(caller, stack.id, snapshot_id)
+    return Response(status=202)
 
 
 def register(app: Flask) -> None:

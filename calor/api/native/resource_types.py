@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, Response, request
 
+from calor.api import policy as api_policy
 from calor.api.errors import BadRequest
 from calor.api.native import state
 from calor.api.native.listing import flag
@@ -36,13 +37,16 @@ def _plugin(type_name: str) -> type[ResourcePlugin]:
 
 
 def list_resource_types(tenant_id: str) -> Response:
-    state.authorize("stacks:list_resource_types")
+    caller = state.authorize("stacks:list_resource_types")
     registry = state.api().registry
     names = registry.types(
         name_filter=request.args.get("name"),
         support_status=request.args.get("support_status"),
         version=request.args.get("version"),
     )
+    # As Heat, the types policy refuses the caller are not listed.
+    enforcer = state.api().enforcer
+    names = [name for name in names if api_policy.resource_type_allowed(enforcer, caller, name)]
     if flag(request.args, "with_description"):
         plugins = registry.plugins()
         listed: list[Any] = [

@@ -3,6 +3,7 @@ metadata, signal and mark-unhealthy."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Flask, Response, request
@@ -10,9 +11,8 @@ from flask import Flask, Response, request
 from calor.api.errors import BadRequest
 from calor.api.native import state
 from calor.api.native.listing import flag, nested_depth
-from calor.api.request_body import read_json_object
+from calor.api.request_body import read_body, read_json_object
 from calor.db.records import StackRecord
-from calor.engine.service import NotSupportedYet
 
 STACK = "/v1/<tenant_id>/stacks/<stack_name>/<stack_id>"
 RESOURCE = STACK + "/resources/<resource_name>"
@@ -98,12 +98,23 @@ def resource_metadata(tenant_id: str, stack_name: str, stack_id: str, resource_n
     return state.json_response({"metadata": body.get("metadata", {})})
 
 
+def _signal_details() -> Any:
+    """The signal's JSON body, of any JSON type (``None`` when empty)."""
+    data = read_body(request, state.api().config.max_json_body_size)
+    if not data.strip():
+        return None
+    try:
+        return json.loads(data)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise BadRequest(f"The request body is not valid JSON: {error}") from error
+
+
 def signal_resource(tenant_id: str, stack_name: str, stack_id: str, resource_name: str) -> Response:
     caller = state.authorize("resource:signal")
-    read_json_object(request, state.api().config.max_json_body_size, required=False)
+    details = _signal_details()
     stack = state.find_stack(stack_name, stack_id, show_deleted=False)
-    state.api().service.show_resource(caller, stack.id, resource_name)
-    raise NotSupportedYet("Resource signals are not supported yet.")
+    state.api().service.signal_resource(caller, stack.id, resource_name, details)
+    return state.json_response(None)
 
 
 def mark_unhealthy(tenant_id: str, stack_name: str, stack_id: str, resource_name: str) -> Response:
@@ -115,8 +126,10 @@ def mark_unhealthy(tenant_id: str, stack_name: str, stack_id: str, resource_name
     if not isinstance(reason, str):
         raise BadRequest("The field 'resource_status_reason' must be a string.")
     stack = state.find_stack(stack_name, stack_id, show_deleted=False)
-    state.api().service.show_resource(caller, stack.id, resource_name)
-    raise NotSupportedYet("Marking resources unhealthy is not supported yet.")
+    state.api().service.mark_resource_unhealthy(
+        caller, stack.id, resource_name, body["mark_unhealthy"], reason or None
+    )
+    return state.json_response(None)
 
 
 def register(app: Flask) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, Response, request
 
+from calor.api import quotas
 from calor.api.errors import BadRequest
 from calor.api.native import state
 from calor.api.native.listing import flag, limit_of
@@ -32,6 +33,9 @@ def _list_field(body: dict[str, Any], name: str) -> list[Any]:
 def create_config(tenant_id: str) -> Response:
     caller = state.authorize("software_configs:create")
     body = _body()
+    limits = quotas.Quotas(max_software_configs_per_tenant=state.api().config.max_software_configs_per_tenant)
+    existing = len(state.api().software.list(CONFIGS, caller.project_id))
+    quotas.check_software_config_count(existing, caller, limits)
     values = {
         "name": required_string(body, "name"),
         "group": string_field(body, "group") or "Heat::Ungrouped",

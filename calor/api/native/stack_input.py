@@ -8,12 +8,12 @@ Heat's body fields: ``template`` (an object, or JSON/YAML text) or ``template_ur
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from calor.api.errors import BadRequest, LimitExceeded
+from calor.api import quotas
+from calor.api.errors import BadRequest
 from calor.api.fetching import Fetcher
 from calor.api.request_body import (
     boolean_field,
@@ -22,7 +22,6 @@ from calor.api.request_body import (
     mapping_field,
     string_field,
 )
-from calor.errors import TemplateTooLarge
 from calor.template.environment import Environment, merge_environments
 
 
@@ -45,16 +44,9 @@ def template_of(body: Mapping[str, Any], fetcher: Fetcher, max_size: int) -> Map
         if not url:
             raise BadRequest("No template specified: give template or template_url.")
         template = fetcher.fetch(url, "template")
-    if isinstance(template, str):
-        size = len(template.encode("utf-8"))
-    elif isinstance(template, dict):
-        size = len(json.dumps(template))
-    else:
+    if not isinstance(template, str | dict):
         raise BadRequest("The field 'template' must be an object or template text.")
-    if size > max_size:
-        raise TemplateTooLarge(
-            f"Template size ({size} bytes) exceeds maximum allowed size ({max_size} bytes)."
-        )
+    quotas.check_template_size(template, quotas.Quotas(max_template_size=max_size))
     return template
 
 
@@ -91,32 +83,13 @@ def environment_of(body: Mapping[str, Any], files: Mapping[str, Any]) -> dict[st
     return merge_environments(layers).to_mapping()
 
 
-def count_resources(template: Mapping[str, Any] | str) -> int:
-    """How many resources the template declares (0 when its text cannot be read here)."""
-    data: Any = template
-    if isinstance(template, str):
-        from calor.template import loader
-
-        try:
-            data = loader.load(template).data
-        except Exception:  # the service reports template errors with their location
-            return 0
-    if not isinstance(data, Mapping):
-        return 0
-    section = data.get("resources", data.get("Resources"))
-    return len(section) if isinstance(section, Mapping) else 0
-
-
 def stack_input(
     body: Mapping[str, Any], fetcher: Fetcher, *, max_template_size: int, max_resources: int
 ) -> StackInput:
     template = template_of(body, fetcher, max_template_size)
-    if max_resources >= 0 and count_resources(template) > max_resources:
-        raise LimitExceeded(
-            f"You have reached the maximum resources per stack, {max_resources}. "
-            "Please delete some resources."
-        )
     files = files_of(body)
+    # Counted across the nested templates the request carries in ``files``.
+    quotas.check_resource_count(template, files, quotas.Quotas(max_resources_per_stack=max_resources))
     parameters = mapping_field(body, "parameters") or {}
     return StackInput(
         template=template,

@@ -10,7 +10,8 @@ from typing import Any
 
 from flask import Flask, Response, request
 
-from calor.api.errors import BadRequest, LimitExceeded
+from calor.api import quotas
+from calor.api.errors import BadRequest
 from calor.api.native import preview, state
 from calor.api.native.listing import stack_list_options
 from calor.api.native.stack_input import environment_of, files_of, stack_input, template_of
@@ -23,7 +24,7 @@ from calor.api.request_body import (
 )
 from calor.db.records import StackRecord
 from calor.engine import views
-from calor.engine.service import NotSupportedYet
+from calor.engine.abandon import parse_adopt_data, user_environment
 from calor.errors import StackNotFound
 
 PREFIX = "/v1/<tenant_id>"
@@ -88,30 +89,32 @@ def create_stack(tenant_id: str) -> Response:
     name = body.get("stack_name")
     if not isinstance(name, str) or not name:
         raise BadRequest("The request body has no 'stack_name' field (a string).")
+    adopt_data = None
     if body.get("adopt_stack_data") is not None:
-        raise NotSupportedYet("Stack adopt is not supported yet.")
-    limit = api.config.max_stacks_per_tenant
-    if limit >= 0 and api.service.repository.count_stacks(caller.project_id) >= limit:
-        raise LimitExceeded(
-            f"You have reached the maximum stacks per tenant, {limit}. Please delete some stacks."
-        )
+        adopt_data = parse_adopt_data(body["adopt_stack_data"])
+        body = {**body, "template": adopt_data["template"]}
+        body.pop("template_url", None)
+    limits = quotas.Quotas(max_stacks_per_tenant=api.config.max_stacks_per_tenant)
+    quotas.check_stack_count(api.service.repository.count_stacks(caller.project_id), caller, limits)
     given = stack_input(
         body,
         api.fetcher,
         max_template_size=api.config.max_template_size,
         max_resources=api.config.max_resources_per_stack,
     )
-    stack_id = api.service.create_stack(
-        caller,
-        name,
-        given.template,
-        parameters=given.parameters,
-        files=given.files,
-        environment=given.environment,
-        timeout=given.timeout_minutes,
-        disable_rollback=given.disable_rollback,
-        tags=given.tags,
-    )
+    state.authorize_resource_types(given.template, given.files, given.environment)
+    options: dict[str, Any] = {
+        "parameters": given.parameters,
+        "files": given.files,
+        "environment": given.environment,
+        "timeout": given.timeout_minutes,
+        "disable_rollback": given.disable_rollback,
+        "tags": given.tags,
+    }
+    if adopt_data is not None:
+        stack_id = api.service.adopt_stack(caller, name, adopt_data, **options)
+    else:
+        stack_id = api.service.create_stack(caller, name, given.template, **options)
     stack = api.service.find_stack(caller, stack_id)
     location = state.stack_url(stack)
     return state.json_response(
@@ -132,6 +135,7 @@ def preview_stack(tenant_id: str) -> Response:
         max_template_size=api.config.max_template_size,
         max_resources=api.config.max_resources_per_stack,
     )
+    state.authorize_resource_types(given.template, given.files, given.environment)
     url = f"{state.base_url(tenant_id)}/stacks/{name}/{preview.PREVIEW_ID}"
     shown = preview.preview_stack(caller, name, given, api.registry.get, url)
     return state.json_response({"stack": shown})
@@ -194,6 +198,8 @@ def update_stack(tenant_id: str, stack_name: str, stack_id: str) -> Response:
     if not patch or body.get("template") is not None or body.get("template_url") is not None:
         template = template_of(body, api.fetcher, api.config.max_template_size)
     files = files_of(body)
+    if template is not None:
+        state.authorize_resource_types(template, files, environment_of(body, files))
     disable_rollback = body.get("disable_rollback")
     api.service.update_stack(
         caller,
@@ -215,10 +221,25 @@ def update_stack(tenant_id: str, stack_name: str, stack_id: str) -> Response:
 
 def preview_update(tenant_id: str, stack_name: str, stack_id: str) -> Response:
     patch = request.method == "PATCH"
-    state.authorize("stacks:preview_update_patch" if patch else "stacks:preview_update")
-    read_json_object(request, state.api().config.max_json_body_size)
-    state.find_stack(stack_name, stack_id, show_deleted=False)
-    raise NotSupportedYet("Stack update preview is not supported yet.")
+    caller = state.authorize("stacks:preview_update_patch" if patch else "stacks:preview_update")
+    api = state.api()
+    body = read_json_object(request, api.config.max_json_body_size)
+    stack = state.find_stack(stack_name, stack_id, show_deleted=False)
+    template = None
+    if not patch or body.get("template") is not None or body.get("template_url") is not None:
+        template = template_of(body, api.fetcher, api.config.max_template_size)
+    files = files_of(body)
+    changes = api.service.preview_update(
+        caller,
+        stack.id,
+        template,
+        parameters=mapping_field(body, "parameters"),
+        files=files,
+        environment=environment_of(body, files),
+        existing=patch,
+        clear_parameters=list_of_strings(body, "clear_parameters") or [],
+    )
+    return state.json_response({"resource_changes": changes})
 
 
 def delete_stack(tenant_id: str, stack_name: str, stack_id: str) -> Response:
@@ -229,15 +250,15 @@ def delete_stack(tenant_id: str, stack_name: str, stack_id: str) -> Response:
 
 
 def abandon_stack(tenant_id: str, stack_name: str, stack_id: str) -> Response:
-    state.authorize("stacks:abandon")
-    state.find_stack(stack_name, stack_id, show_deleted=False)
-    raise NotSupportedYet("Stack abandon is not supported yet.")
+    caller = state.authorize("stacks:abandon")
+    stack = state.find_stack(stack_name, stack_id, show_deleted=False)
+    return state.json_response(state.api().service.abandon_stack(caller, stack.id))
 
 
 def export_stack(tenant_id: str, stack_name: str, stack_id: str) -> Response:
-    state.authorize("stacks:export")
-    state.find_stack(stack_name, stack_id)
-    raise NotSupportedYet("Stack export is not supported yet.")
+    caller = state.authorize("stacks:export")
+    stack = state.find_stack(stack_name, stack_id, show_deleted=False)
+    return state.json_response(state.api().service.export_stack(caller, stack.id))
 
 
 def _stored(stack_name: str, stack_id: str) -> Any:
@@ -255,15 +276,9 @@ def show_template(tenant_id: str, stack_name: str, stack_id: str) -> Response:
 def show_environment(tenant_id: str, stack_name: str, stack_id: str) -> Response:
     state.authorize("stacks:environment")
     environment: Mapping[str, Any] = _stored(stack_name, stack_id).environment
-    shown = {
-        "parameters": {},
-        "resource_registry": {"resources": {}},
-        "parameter_defaults": {},
-        "encrypted_param_names": [],
-        "event_sinks": [],
-    }
-    shown.update(environment)
-    return state.json_response(shown)
+    stack = state.find_stack(stack_name, stack_id)
+    # Heat's environment holds the parameter values given with the request too.
+    return state.json_response(user_environment(environment, stack.parameters))
 
 
 def show_files(tenant_id: str, stack_name: str, stack_id: str) -> Response:

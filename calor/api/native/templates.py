@@ -24,12 +24,14 @@ def validate(tenant_id: str) -> Response:
     body = read_json_object(request, api.config.max_json_body_size)
     template = template_of(body, api.fetcher, api.config.max_template_size)
     files = files_of(body)
+    environment = environment_of(body, files)
+    state.authorize_resource_types(template, files, environment)
     ignore = [code for value in request.args.getlist("ignore_errors") for code in value.split(",") if code]
     result = api.service.validate_template(
         caller,
         template,
         files=files,
-        environment=environment_of(body, files),
+        environment=environment,
         parameters=mapping_field(body, "parameters"),
         show_nested=flag(request.args, "show_nested"),
         ignore_errors=ignore,

@@ -12,11 +12,14 @@ from calor.db.repository.events import EventQueries
 from calor.db.repository.maintenance import MaintenanceQueries
 from calor.db.repository.resources import RESOURCE_FIELDS, ResourceQueries
 from calor.db.repository.services import ServiceQueries
+from calor.db.repository.snapshots import SnapshotQueries, SnapshotRecord
 from calor.db.repository.stacks import STACK_FIELDS, StackQueries
 
 
-class Repository(StackQueries, ResourceQueries, EventQueries, ServiceQueries, MaintenanceQueries):
+class Repository(
+    StackQueries, ResourceQueries, EventQueries, ServiceQueries, MaintenanceQueries, SnapshotQueries
+):
     """All queries on one database; thread safe (every method opens its own session)."""
 
 
-__all__ = ["RESOURCE_FIELDS", "STACK_FIELDS", "Repository"]
+__all__ = ["RESOURCE_FIELDS", "STACK_FIELDS", "Repository", "SnapshotRecord"]

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from calor.db.engine import read_session, write_connection, write_session
-from calor.db.records import NewEvent, NewResource, ResourceChange, ResourceRecord
+from calor.db.records import NewEvent, NewResource, ResourceChange, ResourceDataChange, ResourceRecord
 from calor.db.repository.base import RepositoryBase, check_fields, resource_record, rowcount
 from calor.db.repository.events import event_row
 from calor.db.tables import Event, Resource, ResourceData, Stack, table_of
@@ -141,14 +141,27 @@ class ResourceQueries(RepositoryBase):
         """
         return self.save_resources(stack_id, [ResourceChange(name, type_name, fields)])[0]
 
-    def save_resources(self, stack_id: str, changes: Sequence[ResourceChange]) -> list[int]:
-        """``save_resource`` for many resources in ONE transaction; ids in input order."""
+    def save_resources(
+        self,
+        stack_id: str,
+        changes: Sequence[ResourceChange],
+        *,
+        data: Sequence[ResourceDataChange] = (),
+    ) -> list[int]:
+        """``save_resource`` for many resources in ONE transaction; ids in input order.
+
+        Existing rows are changed by one bulk ``UPDATE ... WHERE id = ?`` per set of
+        changed fields; missing ones are inserted. ``data`` (resource data of resources
+        named in ``changes`` or already stored) is written in the same transaction.
+        """
         for change in changes:
             check_fields(change.fields, RESOURCE_FIELDS, "resource")
-        if not changes:
+            check_fields(change.full_fields or {}, RESOURCE_FIELDS, "resource")
+        if not changes and not data:
             return []
         table = table_of(Resource)
-        names = list(dict.fromkeys(change.name for change in changes))
+        names = list(dict.fromkeys([change.name for change in changes] + [item.name for item in data]))
+        now = utc_now()
         with write_connection(self.engine) as connection:
             current: dict[str, int] = {}
             rows = connection.execute(
@@ -159,22 +172,69 @@ class ResourceQueries(RepositoryBase):
             for resource_id, name in rows:
                 current[name] = resource_id
             ids: list[int] = []
+            merged: dict[int, dict[str, Any]] = {}
             for change in changes:
                 resource_id = current.get(change.name)
                 if resource_id is None:
-                    values = _new_row(stack_id, change.name, change.type_name, change.fields, orm=False)
+                    values = _new_row(
+                        stack_id, change.name, change.type_name, change.fields_for(None), orm=False
+                    )
                     inserted = connection.execute(insert(table).values(**values))
                     primary_key = inserted.inserted_primary_key
                     assert primary_key is not None
                     resource_id = int(primary_key[0])
                     current[change.name] = resource_id
                 else:
-                    values = _column_values(change.fields, orm=False)
+                    values = _column_values(change.fields_for(resource_id), orm=False)
                     values["type_name"] = change.type_name
-                    values.setdefault("updated_at", utc_now())
-                    connection.execute(update(table).where(table.c.id == resource_id).values(**values))
+                    values.setdefault("updated_at", now)
+                    merged.setdefault(resource_id, {"resource_id": resource_id}).update(
+                        {f"new_{column}": value for column, value in values.items()}
+                    )
                 ids.append(resource_id)
+            # Later changes of a resource win; rows changing the same columns go in one statement.
+            updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+            for values in merged.values():
+                updates.setdefault(tuple(sorted(values)), []).append(values)
+            for shape, rows_of_shape in updates.items():
+                columns = [key.removeprefix("new_") for key in shape if key != "resource_id"]
+                statement = (
+                    update(table)
+                    .where(table.c.id == bindparam("resource_id"))
+                    .values(
+                        {column: bindparam(f"new_{column}", type_=table.c[column].type) for column in columns}
+                    )
+                )
+                connection.execute(statement, rows_of_shape)
+            self._write_data(connection, current, data)
             return ids
+
+    @staticmethod
+    def _write_data(
+        connection: Connection, current: Mapping[str, int], data: Sequence[ResourceDataChange]
+    ) -> None:
+        table = table_of(ResourceData)
+        removed: list[dict[str, Any]] = []
+        added: list[dict[str, Any]] = []
+        for item in data:
+            resource_id = current.get(item.name)
+            if resource_id is None:
+                continue
+            for key in (*item.deleted, *item.values):
+                removed.append({"target_id": resource_id, "target_key": key})
+            for key, value in item.values.items():
+                added.append(
+                    {"resource_id": resource_id, "key": key, "value": value, "redact": key in item.redacted}
+                )
+        if removed:
+            connection.execute(
+                delete(table).where(
+                    table.c.resource_id == bindparam("target_id"), table.c.key == bindparam("target_key")
+                ),
+                removed,
+            )
+        if added:
+            connection.execute(insert(table), added)
 
     def create_replacement(
         self, resource_id: int, type_name: str | None = None, **fields: Any

@@ -378,6 +378,24 @@ class StackQueries(RepositoryBase):
             )
             return bool(rowcount(result))
 
+    def complete_stack_delete(self, stack_id: str, reason: str = "") -> bool:
+        """``DELETE_COMPLETE`` with ``reason`` and the soft delete in one transaction."""
+        now = utc_now()
+        with write_session(self.engine) as session:
+            result = session.execute(
+                update(Stack)
+                .where(Stack.id == stack_id, Stack.deleted_at.is_(None))
+                .values(
+                    action="DELETE",
+                    status="COMPLETE",
+                    status_reason=reason,
+                    deleted_at=now,
+                    deleted_marker=Stack.id,
+                    version=Stack.version + 1,
+                )
+            )
+            return bool(rowcount(result))
+
     # -- reading -----------------------------------------------------------------------
 
     def get_stack(

@@ -18,6 +18,7 @@ from calor.clouds.errors import is_not_found
 from calor.plugins.aws.common import external_network_id, route_table_routers, router_for_vpc, tags_property
 from calor.plugins.base import ResourcePlugin
 from calor.plugins.neutron.common import cloud_hook
+from calor.plugins.references import same_reference
 from calor.schema.properties import STRING, PropertySchema, SupportStatus
 
 
@@ -45,6 +46,19 @@ class VPCGatewayAttachment(ResourcePlugin):
         "InternetGatewayId": PropertySchema(STRING, "ID of the InternetGateway."),
         "VpnGatewayId": PropertySchema(STRING, "ID of the VPNGateway to attach to the VPC."),
     }
+
+    @classmethod
+    def implicit_dependencies(
+        cls, name: str, properties: Mapping[str, Any], others: Mapping[str, Any]
+    ) -> set[str]:
+        """The stack's route tables of the same VPC: attaching sets their routers' gateway (Heat)."""
+        vpc = properties.get("VpcId")
+        return {
+            other
+            for other, definition in others.items()
+            if getattr(definition, "type_name", None) == "AWS::EC2::RouteTable"
+            and same_reference((getattr(definition, "properties", None) or {}).get("VpcId"), vpc)
+        }
 
     def _routers(self, proxy: Any) -> list[Any]:
         network_id = str(self.properties["VpcId"])

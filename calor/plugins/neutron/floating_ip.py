@@ -9,6 +9,7 @@ from openstack import exceptions as sdk_exceptions
 
 from calor.clouds.errors import is_not_found
 from calor.plugins.base import ResourcePlugin
+from calor.plugins.neutron import implicit
 from calor.plugins.neutron.common import NeutronPlugin, cloud_hook
 from calor.plugins.neutron.lookup import resolve
 from calor.schema.constraints import CustomConstraint
@@ -86,6 +87,13 @@ class FloatingIP(NeutronPlugin):
             update_allowed=True,
         ),
     }
+
+    @classmethod
+    def implicit_dependencies(
+        cls, name: str, properties: Mapping[str, Any], others: Mapping[str, Any]
+    ) -> set[str]:
+        return implicit.floating_ip_dependencies(properties, others)
+
     attributes_schema: ClassVar[Mapping[str, AttributeSchema]] = {
         "router_id": AttributeSchema(
             "ID of the router used as gateway, set when associated with a port.", STRING

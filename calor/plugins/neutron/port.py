@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from calor.plugins.neutron import implicit
 from calor.plugins.neutron.common import NeutronPlugin, cloud_hook, is_built
 from calor.plugins.neutron.lookup import resolve, resolve_many
 from calor.schema.constraints import AllowedValues, CustomConstraint
@@ -161,6 +162,13 @@ class Port(NeutronPlugin):
             LIST, "The tags to be added to the port.", schema=PropertySchema(STRING), update_allowed=True
         ),
     }
+
+    @classmethod
+    def implicit_dependencies(
+        cls, name: str, properties: Mapping[str, Any], others: Mapping[str, Any]
+    ) -> set[str]:
+        return implicit.port_dependencies(properties, others)
+
     attributes_schema: ClassVar[Mapping[str, AttributeSchema]] = {
         "admin_state_up": AttributeSchema("The administrative state of this port.", STRING),
         "device_id": AttributeSchema("Unique identifier for the device.", STRING),

@@ -168,13 +168,18 @@ def test_bad_signature_unknown_key_and_unsigned(cfn: CfnService) -> None:
     assert 'xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"' in body
 
 
-def test_update_and_cancel_are_not_supported_yet(cfn: CfnService) -> None:
+def test_update_with_previous_template_and_cancel_needs_an_update(cfn: CfnService) -> None:
     client = cfn.client()
     client.create_stack(StackName="fixed", TemplateBody=json.dumps(TEMPLATE))
     cfn.wait(client, "fixed")
-    with pytest.raises(ClientError) as error:
-        client.update_stack(StackName="fixed", TemplateBody=json.dumps(TEMPLATE))
-    assert error_code(error) == "UnsupportedOperation"
+    client.update_stack(
+        StackName="fixed",
+        UsePreviousTemplate=True,
+        Parameters=[{"ParameterKey": "Length", "ParameterValue": "9"}],
+    )
+    stack = cfn.wait(client, "fixed")
+    assert stack["StackStatus"] == "UPDATE_COMPLETE", stack.get("StackStatusReason")
+    assert len(stack["Outputs"][0]["OutputValue"]) == 9
     with pytest.raises(ClientError) as error:
         client.cancel_update_stack(StackName="fixed")
     assert error_code(error) == "ValidationError"

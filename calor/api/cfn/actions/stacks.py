@@ -11,7 +11,6 @@ from calor.api.cfn.errors import (
     AlreadyExists,
     InvalidParameterCombination,
     MissingParameter,
-    UnsupportedOperation,
     ValidationError,
 )
 from calor.api.cfn.identifiers import stack_arn, stack_identity
@@ -137,7 +136,7 @@ def cancel_update_stack(call: Call) -> None:
         raise ValidationError(
             f"CancelUpdateStack cannot be called from current stack status {stack.stack_status}."
         )
-    raise UnsupportedOperation("Cancelling a stack update is not supported yet.")
+    call.state.service.stack_action(call.context, stack.id, "cancel_update")
 
 
 def delete_stack(call: Call) -> None:

@@ -1,0 +1,1 @@
+"""Stack operations beyond create and delete: update, rollback, cancel, check, suspend, resume."""

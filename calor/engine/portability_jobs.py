@@ -1,0 +1,102 @@
+"""The worker's side of abandon, adopt, snapshot, restore and snapshot deletion: one job each.
+
+:func:`run_job` runs a claimed job whose operation is in :data:`OPERATIONS` on the
+worker's :class:`~calor.engine.run.StackRun`, with the job's payload (adopt: the
+abandoned stack's resources; snapshot, restore, delete_snapshot: the snapshot id).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from calor.db.records import JobRecord, StackRecord
+from calor.db.repository import Repository
+from calor.engine.abandon import ABANDON_OPERATION, ADOPT_OPERATION, AdoptOperation
+from calor.engine.resource_runner import PluginTypes
+from calor.engine.run import StackRun
+from calor.engine.snapshots import (
+    DELETE_SNAPSHOT_OPERATION,
+    RESTORE,
+    RESTORE_OPERATION,
+    SNAPSHOT,
+    SNAPSHOT_OPERATION,
+    SnapshotOperation,
+)
+from calor.engine.stack_operations import Outcome, StackDefinitionParts
+from calor.engine.store import FAILED
+from calor.errors import CalorError, UserError
+
+LOG = logging.getLogger(__name__)
+
+OPERATIONS = frozenset(
+    {ABANDON_OPERATION, ADOPT_OPERATION, SNAPSHOT_OPERATION, RESTORE_OPERATION, DELETE_SNAPSHOT_OPERATION}
+)
+
+
+FAILED_ACTIONS = {
+    ABANDON_OPERATION: "DELETE",
+    ADOPT_OPERATION: "ADOPT",
+    SNAPSHOT_OPERATION: SNAPSHOT,
+    RESTORE_OPERATION: RESTORE,
+}
+
+
+def job_failed(repository: Repository, job: JobRecord, error: BaseException) -> None:
+    """A job that raised: its stack action (and a snapshot being taken) ``FAILED`` with the error.
+
+    A failed snapshot deletion leaves the stack as it is (the snapshot stays, to be deleted again).
+    """
+    try:
+        action = FAILED_ACTIONS.get(job.operation)
+        if action is not None:
+            repository.update_stack_status(job.stack_id, action, FAILED, str(error))
+        if job.operation == SNAPSHOT_OPERATION:
+            snapshot_id = str(job.payload.get("snapshot_id"))
+            repository.update_snapshot(snapshot_id, status=FAILED, status_reason=str(error))
+    except CalorError:
+        LOG.exception("could not mark stack %s failed", job.stack_id)
+
+
+async def run_job(
+    job: JobRecord,
+    stack: StackRecord,
+    run: StackRun,
+    parts: StackDefinitionParts | None,
+    *,
+    repository: Repository,
+    plugin_types: PluginTypes,
+    cloud_factory: Callable[[], Any] | None,
+    resuming: bool,
+) -> Outcome:
+    """Run one job of :data:`OPERATIONS` to its end."""
+    if job.operation == ADOPT_OPERATION:
+        if parts is None:
+            raise UserError("The stack's template could not be read.")
+        adopting = AdoptOperation(run, plugin_types, project_id=stack.project_id, cloud_factory=cloud_factory)
+        return await adopting.adopt(
+            parts,
+            dict(job.payload.get("resources") or {}),
+            disable_rollback=stack.disable_rollback,
+            resuming=resuming,
+        )
+    operation = SnapshotOperation(run, plugin_types, project_id=stack.project_id, cloud_factory=cloud_factory)
+    if job.operation == ABANDON_OPERATION:
+        outcome = await operation.delete(parts, resuming=resuming, abandon=True)
+        if outcome.status != FAILED:
+            await run.in_database(repository.soft_delete_stack, stack.id)
+        return outcome
+    snapshot_id = str(job.payload.get("snapshot_id"))
+    snapshot = await run.in_database(repository.get_snapshot, snapshot_id)
+    if job.operation == SNAPSHOT_OPERATION:
+        return await operation.snapshot(repository, snapshot_id)
+    if snapshot is None:
+        raise UserError(f"The Snapshot ({snapshot_id}) could not be found.")
+    if job.operation == DELETE_SNAPSHOT_OPERATION:
+        return await operation.delete_snapshot(repository, snapshot)
+    if parts is None:
+        reason = "The snapshot's template could not be read."
+        await run.in_database(repository.update_stack_status, stack.id, RESTORE, FAILED, reason)
+        return Outcome(RESTORE, FAILED, reason)
+    return await operation.restore(repository, parts, snapshot.data or {})

@@ -1,0 +1,204 @@
+"""Stack snapshots (create, list, show, restore, delete) through the service and a worker on SQLite."""
+
+from __future__ import annotations
+
+import pathlib
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import pytest
+
+from calor.db.engine import make_engine, upgrade
+from calor.db.repository import Repository
+from calor.engine.abandon import NotSupported
+from calor.engine.portability_jobs import job_failed
+from calor.engine.service import OrchestrationService, RequestContext
+from calor.engine.worker import Worker
+from calor.errors import Conflict, NotFound, UserError
+from calor.plugins.base import ResourcePlugin
+from calor.plugins.registry import default_registry
+from calor.schema.properties import STRING, PropertySchema
+
+PROJECT = RequestContext(project_id="project-1", user_id="user-1")
+
+
+class Disk(ResourcePlugin):
+    """Snapshots itself as a "backup" held in resource data; restores from it."""
+
+    type_name = "Test::Disk"
+    properties_schema: ClassVar[dict[str, PropertySchema]] = {
+        "size": PropertySchema(STRING, default="1"),
+        "backup": PropertySchema(STRING),
+    }
+    calls: ClassVar[list[str]] = []
+    fail_snapshot: ClassVar[bool] = False
+
+    def handle_create(self) -> Any:
+        self.calls.append(f"create {self.name} from {self.properties['backup']}")
+        self.context.set_resource_id(str(uuid.uuid4()))
+        return None
+
+    def handle_delete(self) -> Any:
+        self.calls.append(f"delete {self.name}")
+        return None
+
+    def handle_snapshot(self) -> Any:
+        if self.fail_snapshot:
+            raise RuntimeError("the disk is busy")
+        backup = f"backup-of-{self.resource_id}"
+        self.context.data_set("backup", backup)
+        return {"polls": 0}
+
+    def check_snapshot_complete(self, token: Any) -> bool:
+        return True
+
+    def handle_restore(self, snapshot_data: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        return {"backup": snapshot_data["resource_data"]["backup"]}
+
+    def handle_delete_snapshot(self, snapshot_data: Mapping[str, Any]) -> Any:
+        self.calls.append(f"delete {snapshot_data['resource_data']['backup']}")
+        return None
+
+
+TEMPLATE = {
+    "heat_template_version": "2018-08-31",
+    "resources": {
+        "disk": {"type": "Test::Disk", "properties": {"size": "2"}},
+        "word": {"type": "OS::Heat::RandomString", "depends_on": ["disk"]},
+    },
+    "outputs": {"word": {"value": {"get_attr": ["word", "value"]}}},
+}
+
+
+@dataclass
+class Setup:
+    service: OrchestrationService
+    worker: Worker
+    repository: Repository
+
+    def run_jobs(self) -> None:
+        while self.worker.run_once():
+            pass
+
+
+@pytest.fixture
+def setup(tmp_path: pathlib.Path) -> Iterator[Setup]:
+    Disk.calls.clear()
+    Disk.fail_snapshot = False
+    engine = make_engine(f"sqlite:///{tmp_path / 'calor.sqlite'}")
+    upgrade(engine)
+    repository = Repository(engine)
+    registry = default_registry()
+    registry.register(Disk)
+    service = OrchestrationService(repository, registry.get)
+    worker = Worker(repository, repository.queue, "engine-1", plugin_types=registry.get)
+    built = Setup(service, worker, repository)
+    built.service.create_stack(PROJECT, "stored", TEMPLATE)
+    built.run_jobs()
+    yield built
+    engine.dispose()
+
+
+def _physical_id(setup: Setup, name: str) -> str:
+    return str(setup.service.show_resource(PROJECT, "stored", name)["physical_resource_id"])
+
+
+def test_snapshot_create_list_show(setup: Setup) -> None:
+    created = setup.service.create_snapshot(PROJECT, "stored", "first")
+    assert (created["name"], created["status"], created["data"]) == ("first", "IN_PROGRESS", None)
+    assert setup.service.show_stack(PROJECT, "stored")["stack_status"] == "SNAPSHOT_IN_PROGRESS"
+    with pytest.raises(Conflict):
+        setup.service.create_snapshot(PROJECT, "stored", "second")
+    setup.run_jobs()
+    assert setup.service.show_stack(PROJECT, "stored")["stack_status"] == "SNAPSHOT_COMPLETE"
+    shown = setup.service.show_snapshot(PROJECT, "stored", created["id"])
+    assert (shown["status"], shown["status_reason"]) == ("COMPLETE", "Stack SNAPSHOT completed successfully")
+    assert shown["creation_time"].endswith("Z")
+    data = shown["data"]
+    assert data["template"] == TEMPLATE
+    assert data["resources"]["disk"]["resource_data"] == {
+        "backup": f"backup-of-{_physical_id(setup, 'disk')}"
+    }
+    assert "value" in data["resources"]["word"]["resource_data"]
+    listed = setup.service.list_snapshots(PROJECT, "stored")
+    assert [snapshot["id"] for snapshot in listed] == [created["id"]]
+    statuses = {
+        resource["resource_name"]: resource["resource_status"]
+        for resource in setup.service.list_resources(PROJECT, "stored")
+    }
+    assert statuses == {"disk": "SNAPSHOT_COMPLETE", "word": "SNAPSHOT_COMPLETE"}
+
+
+def test_failed_snapshot(setup: Setup) -> None:
+    Disk.fail_snapshot = True
+    created = setup.service.create_snapshot(PROJECT, "stored")
+    setup.run_jobs()
+    assert setup.service.show_stack(PROJECT, "stored")["stack_status"] == "SNAPSHOT_FAILED"
+    shown = setup.service.show_snapshot(PROJECT, "stored", created["id"])
+    assert shown["status"] == "FAILED"
+    assert "the disk is busy" in shown["status_reason"]
+    with pytest.raises(NotSupported):
+        setup.service.restore_snapshot(PROJECT, "stored", created["id"])
+
+
+def test_restore_recreates_from_the_snapshot(setup: Setup) -> None:
+    word = setup.service.show_stack(PROJECT, "stored")["outputs"][0]["output_value"]
+    old_disk = _physical_id(setup, "disk")
+    snapshot = setup.service.create_snapshot(PROJECT, "stored", "before")
+    setup.run_jobs()
+    Disk.calls.clear()
+    setup.service.restore_snapshot(PROJECT, "stored", snapshot["id"])
+    assert setup.service.show_stack(PROJECT, "stored")["stack_status"] == "RESTORE_IN_PROGRESS"
+    setup.run_jobs()
+    shown = setup.service.show_stack(PROJECT, "stored")
+    assert shown["stack_status"] == "RESTORE_COMPLETE", shown["stack_status_reason"]
+    assert Disk.calls == ["delete disk", f"create disk from backup-of-{old_disk}"]
+    assert _physical_id(setup, "disk") != old_disk
+    assert len(shown["outputs"][0]["output_value"]) == len(word)
+    stack_events = [
+        f"{event['resource_status']} {event['resource_status_reason']}"
+        for event in setup.service.list_events(PROJECT, "stored", resource_name="stored")
+    ]
+    assert stack_events[-2:] == [
+        "RESTORE_IN_PROGRESS Stack RESTORE started",
+        "RESTORE_COMPLETE Stack RESTORE completed successfully",
+    ]
+
+
+def test_delete_snapshot(setup: Setup) -> None:
+    snapshot = setup.service.create_snapshot(PROJECT, "stored")
+    setup.run_jobs()
+    disk = _physical_id(setup, "disk")
+    Disk.calls.clear()
+    setup.service.delete_snapshot(PROJECT, "stored", snapshot["id"])
+    setup.run_jobs()
+    assert Disk.calls == [f"delete backup-of-{disk}"]
+    assert setup.service.list_snapshots(PROJECT, "stored") == []
+    with pytest.raises(NotFound, match="The Snapshot"):
+        setup.service.show_snapshot(PROJECT, "stored", snapshot["id"])
+
+
+def test_unknown_snapshot_and_limit(setup: Setup) -> None:
+    with pytest.raises(NotFound, match=r"The Snapshot \(nothing\) could not be found."):
+        setup.service.delete_snapshot(PROJECT, "stored", "nothing")
+    with pytest.raises(NotFound):
+        setup.service.restore_snapshot(PROJECT, "stored", "nothing")
+    setup.service.max_snapshots_per_stack = 1
+    setup.service.create_snapshot(PROJECT, "stored")
+    setup.run_jobs()
+    with pytest.raises(UserError, match="maximum snapshots per stack, 1"):
+        setup.service.create_snapshot(PROJECT, "stored")
+
+
+def test_a_job_that_raises_fails_the_stack_and_the_snapshot(setup: Setup) -> None:
+    snapshot = setup.service.create_snapshot(PROJECT, "stored")
+    stack = setup.service.find_stack(PROJECT, "stored")
+    job = setup.repository.queue.list_jobs(stack_id=stack.id)[-1]
+    assert job.operation == "snapshot"
+    job_failed(setup.repository, job, RuntimeError("the engine broke"))
+    shown = setup.service.show_stack(PROJECT, "stored")
+    assert (shown["stack_status"], shown["stack_status_reason"]) == ("SNAPSHOT_FAILED", "the engine broke")
+    failed = setup.service.show_snapshot(PROJECT, "stored", snapshot["id"])
+    assert (failed["status"], failed["status_reason"]) == ("FAILED", "the engine broke")
