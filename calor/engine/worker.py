@@ -270,6 +270,8 @@ class Worker:
             entry.loop = None
             hooks.shutdown(wait=False, cancel_futures=True)
             database.shutdown(wait=True)
+            # The next operation loads the stack afresh; keep no per-row memory between jobs.
+            self.store.forget(job.stack_id)
 
     async def _renew(self, entry: RunningJob, operation: asyncio.Task[Outcome]) -> None:
         """Renew the lease every third of it; cancel the operation if it is lost or cancelled."""
