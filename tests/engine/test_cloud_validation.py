@@ -89,3 +89,19 @@ def test_without_a_cloud_nothing_is_checked(tmp_path: pathlib.Path) -> None:
     )
     assert offline.create_stack(RequestContext(project_id="project"), "offline", stack)
     engine.dispose()
+
+
+def test_types_whose_service_is_missing_are_not_listed(
+    service: OrchestrationService, cloud: SandboxCloud
+) -> None:
+    from calor.api.native import create_app
+    from calor.config import ApiConfig
+
+    app = create_app(ApiConfig(auth_strategy="noauth"), service, registry=default_registry())
+    headers = {"X-Project-Id": cloud.demo_project_id, "X-User-Id": "demo", "X-Roles": "member"}
+    response = app.test_client().get(f"/v1/{cloud.demo_project_id}/resource_types", headers=headers)
+    assert response.status_code == 200
+    assert response.json is not None
+    names = response.json["resource_types"]
+    assert "OS::Nova::Server" in names and "OS::Heat::RandomString" in names
+    assert "OS::Cinder::Volume" not in names

@@ -44,11 +44,17 @@ def list_resource_types(tenant_id: str) -> Response:
         support_status=request.args.get("support_status"),
         version=request.args.get("version"),
     )
-    # As Heat, the types policy refuses the caller are not listed.
+    # As Heat, the types policy refuses the caller, and those whose service the cloud's
+    # catalog lacks, are not listed.
     enforcer = state.api().enforcer
-    names = [name for name in names if api_policy.resource_type_allowed(enforcer, caller, name)]
+    plugins = registry.plugins()
+    clouds = state.api().service.clouds
+    names = [
+        name
+        for name in names
+        if api_policy.resource_type_allowed(enforcer, caller, name) and clouds.available(plugins[name])
+    ]
     if flag(request.args, "with_description"):
-        plugins = registry.plugins()
         listed: list[Any] = [
             {"resource_type": name, "description": plugins[name].resource_schema()["description"]}
             for name in names
