@@ -87,6 +87,33 @@ EC2_AUTH_TOKEN_OPTIONS: list[cfg.Opt] = [
     ),
 ]
 
+SANDBOX_OPTIONS: list[cfg.Opt] = [
+    cfg.FloatOpt(
+        "status_delay_seconds",
+        default=1.0,
+        min=0.0,
+        help="How long a sandbox resource stays in its transient status (BUILD, creating, ...).",
+    ),
+    cfg.DictOpt(
+        "status_delays",
+        default={},
+        help="Per-operation transient-status delays, e.g. compute.server.create:5,volume.volume.create:2.",
+    ),
+    cfg.DictOpt(
+        "latency",
+        default={},
+        help="Seconds every matching sandbox call waits, by operation pattern, e.g. compute.*:0.2.",
+    ),
+    cfg.ListOpt(
+        "faults",
+        default=[],
+        help="Fault rules (docs/sandbox.md), e.g. compute.server.create=error;fraction=0.1.",
+    ),
+    cfg.BoolOpt(
+        "fault_header", default=True, help="Accept fault rules per request in X-Calor-Sandbox-Fault."
+    ),
+]
+
 CLIENTS_KEYSTONE_OPTIONS: list[cfg.Opt] = [
     cfg.StrOpt("auth_uri", default="", help="Keystone's unversioned URL, as Calor's clients reach it."),
 ]
@@ -98,6 +125,7 @@ def register_options(conf: cfg.ConfigOpts) -> None:
     conf.register_opts(DATABASE_OPTIONS, group="database")
     conf.register_opts(EC2_AUTH_TOKEN_OPTIONS, group="ec2authtoken")
     conf.register_opts(CLIENTS_KEYSTONE_OPTIONS, group="clients_keystone")
+    conf.register_opts(SANDBOX_OPTIONS, group="sandbox")
 
 
 def ec2_auth_url(conf: cfg.ConfigOpts) -> str | None:
@@ -125,6 +153,7 @@ def option_list() -> list[tuple[str | None, list[cfg.Opt]]]:
         ("database", DATABASE_OPTIONS),
         ("ec2authtoken", EC2_AUTH_TOKEN_OPTIONS),
         ("clients_keystone", CLIENTS_KEYSTONE_OPTIONS),
+        ("sandbox", SANDBOX_OPTIONS),
     ]
 
 

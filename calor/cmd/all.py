@@ -269,10 +269,16 @@ class AllInOne:
         base = self.url("cloud")
         (self.state_dir / "cloud").mkdir(parents=True, exist_ok=True)
         (self.state_dir / "identity").mkdir(parents=True, exist_ok=True)
+        sandbox = self.conf.sandbox
         config = SandboxConfig(
             state_dir=self.state_dir / "cloud",
             identity_state_dir=self.state_dir / "identity",
             public_url=base,
+            status_delay_seconds=float(sandbox.status_delay_seconds),
+            status_delays={name: float(value) for name, value in sandbox.status_delays.items()},
+            latency={name: float(value) for name, value in sandbox.latency.items()},
+            faults=tuple(sandbox.faults),
+            fault_header=bool(sandbox.fault_header),
         )
         self.servers["cloud"].application = cloud.create_app(config)
         return list(cloud.catalog_endpoints(base))

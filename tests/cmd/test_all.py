@@ -176,3 +176,31 @@ def test_flags_override_the_configuration_file(tmp_path: Path) -> None:
         cloud_port=8774,
         config_files=(str(config_file),),
     )
+
+
+def test_sandbox_faults_and_latency_come_from_heat_conf(tmp_path: Path) -> None:
+    from calor.cmd.all import AllInOne
+    from calor.sandbox.cloud import context_of
+
+    config_file = tmp_path / "heat.conf"
+    config_file.write_text(
+        "[sandbox]\n"
+        "status_delay_seconds = 0.25\n"
+        "faults = compute.server.create=error;nth=2,image.*=fail:503\n"
+        "latency = network.*:0.01\n"
+    )
+    options = AllOptions(
+        state_dir=tmp_path / "state", api_port=0, cfn_port=0, identity_port=0, cloud_port=0, with_cfn=False
+    )
+    heat_all = AllInOne(options, load_config(config_files=[str(config_file)]))
+    heat_all.start()
+    try:
+        context = context_of(heat_all.servers["cloud"].application)
+        assert [rule.text for rule in context.faults.rules] == [
+            "compute.server.create=error;nth=2",
+            "image.*=fail:503",
+        ]
+        assert dict(context.faults.latency) == {"network.*": 0.01}
+        assert context.config.status_delay("compute.server.create") == 0.25
+    finally:
+        heat_all.stop()
