@@ -18,6 +18,7 @@ from oslo_config import cfg
 from oslo_policy import opts as policy_options
 
 if TYPE_CHECKING:
+    from calor.db.repository import Repository
     from calor.engine.service import OrchestrationService
 
 DEFAULT_STATE_DIR = Path("~/.local/share/calor")
@@ -217,3 +218,10 @@ def enable_portability(service: OrchestrationService, conf: cfg.ConfigOpts, *, s
     adopt = conf.enable_stack_adopt
     service.enable_stack_abandon = standalone if abandon is None else bool(abandon)
     service.enable_stack_adopt = standalone if adopt is None else bool(adopt)
+
+
+def configure_repository(repository: Repository, conf: cfg.ConfigOpts) -> Repository:
+    """Apply heat.conf's ``max_events_per_stack`` and ``event_purge_batch_size`` to ``repository``."""
+    repository.max_events_per_stack = max(0, int(conf.max_events_per_stack))
+    repository.event_purge_batch_size = int(conf.event_purge_batch_size)
+    return repository

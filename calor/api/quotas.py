@@ -6,7 +6,8 @@
   group members); the engine counts the real tree again when it creates nested stacks.
 - ``max_template_size`` (524288 bytes): the template text (or its JSON).
 - ``max_events_per_stack`` (1000, 0: unlimited) with ``event_purge_batch_size`` (200):
-  once a stack holds that many events, its oldest batch is purged (:func:`events_to_purge`).
+  once a stack holds that many events, its oldest batch is purged (the repository does it
+  as it writes events; :func:`calor.config.configure_repository` sets the limits).
 - ``max_software_configs_per_tenant`` (4096): software configs of one project; administrators
   are exempt.
 
@@ -178,18 +179,3 @@ def check_software_config_count(existing: int, context: RequestContext, quotas: 
         raise LimitExceeded(
             f"You have reached the maximum software configs per tenant, {limit}. Please delete some configs."
         )
-
-
-# --- events ---------------------------------------------------------------------------------
-
-
-def events_to_purge(existing: int, quotas: Quotas) -> int:
-    """How many of a stack's oldest events to delete before adding more (0: none).
-
-    As Heat: once the stack holds ``max_events_per_stack`` events, one batch of
-    ``event_purge_batch_size`` is purged, so the count hovers just under the limit.
-    """
-    limit = quotas.max_events_per_stack
-    if limit <= 0 or existing < limit:
-        return 0
-    return min(existing, max(1, quotas.event_purge_batch_size))

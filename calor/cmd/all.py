@@ -33,7 +33,7 @@ from calor.api.cfn.credentials_file import write_aws_credentials
 from calor.api.native import create_app as create_native_app
 from calor.api.serving import ServedApp
 from calor.clouds import CloudSettings, ConnectionFactory
-from calor.config import api_config, database_url, enable_portability, load_config
+from calor.config import api_config, configure_repository, database_url, enable_portability, load_config
 from calor.db.engine import make_engine, upgrade
 from calor.db.repository import Repository
 from calor.engine.config import EngineConfig
@@ -161,7 +161,7 @@ class AllInOne:
             self.servers[name] = ServedApp(name, options.host, port, threads=threads)
         self.credentials = load_credentials(self.state_dir)
 
-        repository = Repository(self._database())
+        repository = configure_repository(Repository(self._database()), self.conf)
         cloud_endpoints = self._mount_cloud()
         self._mount_identity(cloud_endpoints)
         self.connections = self._connections()

@@ -20,7 +20,7 @@ from oslo_config import cfg
 
 from calor.api.native import create_app
 from calor.api.serving import ServedApp
-from calor.config import api_config, database_url, enable_portability, load_config
+from calor.config import api_config, configure_repository, database_url, enable_portability, load_config
 from calor.db.engine import make_engine
 from calor.db.repository import Repository
 from calor.engine.service import OrchestrationService
@@ -32,7 +32,7 @@ LOG = logging.getLogger("calor.api")
 def build_app(conf: cfg.ConfigOpts) -> Flask:
     """The WSGI application ``heat-api`` serves (usable under any WSGI server)."""
     state_dir = Path(conf.state_dir).expanduser()
-    repository = Repository(make_engine(database_url(conf, state_dir)))
+    repository = configure_repository(Repository(make_engine(database_url(conf, state_dir))), conf)
     registry = default_registry(entry_points=True)
     service = OrchestrationService(repository, registry.get)
     enable_portability(service, conf, standalone=False)

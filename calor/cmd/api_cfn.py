@@ -26,7 +26,14 @@ from calor.api.cfn import create_app
 from calor.api.cfn.app import STATE_EXTENSION
 from calor.api.cfn.signatures import KeystoneVerifier
 from calor.api.serving import ServedApp
-from calor.config import api_config, database_url, ec2_auth_url, enable_portability, load_config
+from calor.config import (
+    api_config,
+    configure_repository,
+    database_url,
+    ec2_auth_url,
+    enable_portability,
+    load_config,
+)
 from calor.db.engine import make_engine
 from calor.db.repository import Repository
 from calor.engine.service import OrchestrationService
@@ -44,7 +51,7 @@ def build_app(
 ) -> Flask:
     """The WSGI application ``heat-api-cfn`` serves (usable under any WSGI server)."""
     state_dir = Path(conf.state_dir).expanduser()
-    repository = Repository(make_engine(database_url(conf, state_dir)))
+    repository = configure_repository(Repository(make_engine(database_url(conf, state_dir))), conf)
     registry = default_registry(entry_points=True)
     service = OrchestrationService(repository, registry.get)
     enable_portability(service, conf, standalone=False)

@@ -15,7 +15,7 @@ from oslo_config import cfg
 
 from calor.clouds import ConnectionFactory
 from calor.clouds import options as cloud_options
-from calor.config import load_config
+from calor.config import configure_repository, load_config
 from calor.db.engine import default_url, make_engine, upgrade
 from calor.db.repository import Repository
 from calor.engine.config import EngineConfig
@@ -118,7 +118,7 @@ def main(arguments: Sequence[str] | None = None) -> int:
     database = make_engine(options.database_url or default_url())
     if options.upgrade:
         upgrade(database)
-    repository = Repository(database)
+    repository = configure_repository(Repository(database), conf)
     registry = default_registry(entry_points=True)
     for reference in options.plugin:
         registry.register(load_plugin(reference), replace=True)

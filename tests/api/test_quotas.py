@@ -97,14 +97,6 @@ def test_project_counts_exempt_admins() -> None:
     quotas.check_software_config_count(1, ADMIN, limits)
 
 
-def test_events_are_purged_in_batches() -> None:
-    limits = quotas.Quotas(max_events_per_stack=10, event_purge_batch_size=4)
-    assert quotas.events_to_purge(9, limits) == 0
-    assert quotas.events_to_purge(10, limits) == 4
-    assert quotas.events_to_purge(3, quotas.Quotas(max_events_per_stack=2, event_purge_batch_size=5)) == 3
-    assert quotas.events_to_purge(10**6, quotas.Quotas(max_events_per_stack=0)) == 0
-
-
 def test_resource_type_policy_follows_heat_defaults() -> None:
     enforcer = policy.make_enforcer()
     assert not policy.resource_type_allowed(enforcer, MEMBER, "OS::Nova::Flavor")

@@ -247,3 +247,23 @@ def test_redacted_keys_of_a_stack(repository: Repository, stack_id: str) -> None
     repository.set_resource_data(first.id, "password", "x", redact=True)
     repository.set_resource_data(second.id, "plain", "z")
     assert repository.get_stack_redacted_keys(stack_id) == {first.id: frozenset({"password"})}
+
+
+def test_old_events_are_purged_in_batches_past_the_limit(repository: Repository, stack_id: str) -> None:
+    repository.max_events_per_stack = 10
+    repository.event_purge_batch_size = 4
+    repository.add_events([event(stack_id, f"r{index}", "IN_PROGRESS") for index in range(9)])
+    assert len(repository.list_events(stack_id)) == 9
+    repository.add_event(event(stack_id, "r9", "COMPLETE"))
+    # Ten events reach the limit: the four oldest go, the newest stay in order.
+    assert [record.resource_name for record in repository.list_events(stack_id)] == [
+        f"r{index}" for index in range(4, 10)
+    ]
+    other = repository.create_stack(name="other", project_id="project", template={}).id
+    repository.add_events([event(other, "x", "COMPLETE")])
+    assert len(repository.list_events(other)) == 1
+
+
+def test_events_are_kept_without_a_limit(repository: Repository, stack_id: str) -> None:
+    repository.add_events([event(stack_id, f"r{index}", "IN_PROGRESS") for index in range(50)])
+    assert len(repository.list_events(stack_id)) == 50

@@ -19,6 +19,9 @@ class RepositoryBase:
     def __init__(self, engine: Engine, *, queue: JobQueue | None = None) -> None:
         self.engine = engine
         self.queue = queue if queue is not None else JobQueue(engine)
+        #: heat.conf ``max_events_per_stack`` (0: keep every event) and ``event_purge_batch_size``.
+        self.max_events_per_stack = 0
+        self.event_purge_batch_size = 200
 
     @property
     def dialect(self) -> str:

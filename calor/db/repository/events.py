@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from calor.db.engine import read_session, write_connection, write_session
 from calor.db.records import EventRecord, NewEvent
@@ -51,7 +51,9 @@ class EventQueries(RepositoryBase):
             row = Event(**event_row(event))
             session.add(row)
             session.flush()
-            return event_record(row)
+            record = event_record(row)
+        self._purge_old_events({event.stack_id})
+        return record
 
     def add_events(self, events: Sequence[NewEvent]) -> None:
         """Insert many events in one transaction (one bulk insert), keeping their order."""
@@ -59,6 +61,24 @@ class EventQueries(RepositoryBase):
             return
         with write_connection(self.engine) as connection:
             connection.execute(insert(table_of(Event)), [event_row(event) for event in events])
+        self._purge_old_events({event.stack_id for event in events})
+
+    def _purge_old_events(self, stack_ids: set[str]) -> None:
+        """As Heat: a stack holding ``max_events_per_stack`` events loses its oldest batch."""
+        limit = self.max_events_per_stack
+        if limit <= 0:
+            return
+        batch = max(1, self.event_purge_batch_size)
+        with write_connection(self.engine) as connection:
+            for stack_id in stack_ids:
+                count = connection.execute(
+                    select(func.count()).select_from(Event).where(Event.stack_id == stack_id)
+                ).scalar_one()
+                if count < limit:
+                    continue
+                oldest_first = select(Event.id).where(Event.stack_id == stack_id).order_by(Event.id)
+                oldest = connection.execute(oldest_first.limit(min(count, batch))).scalars().all()
+                connection.execute(delete(table_of(Event)).where(Event.id.in_(oldest)))
 
     def get_event(self, stack_id: str, event_uuid: str) -> EventRecord | None:
         with read_session(self.engine) as session:
