@@ -33,6 +33,7 @@ DEFAULT_OPTIONS: list[cfg.Opt] = [
     cfg.IntOpt("max_template_size", default=524288, min=1, help="Largest template text, in bytes."),
     cfg.IntOpt("max_json_body_size", default=1048576, min=1, help="Largest JSON request body, in bytes."),
     cfg.IntOpt("max_resources_per_stack", default=1000, help="Resources one stack may hold (-1: no limit)."),
+    cfg.IntOpt("max_nested_stack_depth", default=5, help="How deep stacks may nest (-1: no limit)."),
     cfg.IntOpt("max_stacks_per_tenant", default=100, help="Live stacks one project may hold (-1: no limit)."),
     cfg.IntOpt(
         "max_events_per_stack",
@@ -221,7 +222,15 @@ def enable_portability(service: OrchestrationService, conf: cfg.ConfigOpts, *, s
 
 
 def configure_repository(repository: Repository, conf: cfg.ConfigOpts) -> Repository:
-    """Apply heat.conf's ``max_events_per_stack`` and ``event_purge_batch_size`` to ``repository``."""
+    """Apply heat.conf's limits: ``max_events_per_stack`` and ``event_purge_batch_size`` to
+    ``repository``; ``max_resources_per_stack`` and ``max_nested_stack_depth`` to the engine's
+    nested stacks (a process serves one configuration)."""
+    from calor.engine import nested
+
     repository.max_events_per_stack = max(0, int(conf.max_events_per_stack))
     repository.event_purge_batch_size = int(conf.event_purge_batch_size)
+    nested.LIMITS = nested.NestedLimits(
+        max_nested_stack_depth=int(conf.max_nested_stack_depth),
+        max_resources_per_stack=int(conf.max_resources_per_stack),
+    )
     return repository
