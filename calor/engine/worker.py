@@ -333,7 +333,7 @@ class Worker:
                 run,
                 repository=self.repository,
                 plugin_types=self.plugin_types,
-                cloud_factory=self.cloud_factory,
+                cloud_factory=self._clouds(stack.project_id),
                 database=database,
                 default_timeout_minutes=self.config.default_stack_timeout_minutes,
             )
@@ -345,7 +345,7 @@ class Worker:
                 parts,
                 repository=self.repository,
                 plugin_types=self.plugin_types,
-                cloud_factory=self.cloud_factory,
+                cloud_factory=self._clouds(stack.project_id),
                 resuming=resuming,
             )
         raise UserError(f"The operation {job.operation} is not supported yet.")

@@ -189,6 +189,36 @@ def test_web_application_created_on_the_sandbox_and_deleted(heat: Any, demo: Any
         ("tcp", 22),
     }
 
+    # Update: resize both servers (in place) and add a third one.
+    grown = TEMPLATE.replace(
+        "  floating_ip:\n",
+        "  server_three:\n"
+        "    type: OS::Nova::Server\n"
+        "    properties:\n"
+        "      image: {get_param: image}\n"
+        "      flavor: {get_param: flavor}\n"
+        "      networks: [{network: {get_resource: network}}]\n"
+        "  floating_ip:\n",
+    )
+    heat.stacks.update(stack_id, template=grown, parameters={"flavor": "m1.small"})
+    stack = wait(heat, stack_id)
+    assert stack.stack_status == "UPDATE_COMPLETE", stack.stack_status_reason
+    updated = {item.resource_name: item for item in heat.resources.list(stack_id)}
+    assert len(updated) == 13
+    for name in ("server_one", "server_two"):
+        # Resized in place: the same servers, now on m1.small.
+        assert updated[name].physical_resource_id == resources[name].physical_resource_id
+        server = demo.compute.get_server(updated[name].physical_resource_id)
+        assert server.status == "ACTIVE" and server.flavor["original_name"] == "m1.small"
+    third = demo.compute.get_server(updated["server_three"].physical_resource_id)
+    assert third.status == "ACTIVE"
+    touched = {
+        event.resource_name
+        for event in heat.events.list(stack_id)
+        if event.resource_status_reason != "Stack UPDATE started" and "UPDATE" in event.resource_status
+    }
+    assert {"server_one", "server_two"} <= touched
+
     heat.stacks.delete(stack_id)
     wait_deleted(heat, stack_id)
     assert cloud_objects(demo) == before
@@ -216,3 +246,87 @@ def test_a_server_fault_rolls_the_stack_back_leaving_nothing(
     assert cloud_objects(demo) == before
     heat.stacks.delete(stack_id)
     wait_deleted(heat, stack_id)
+
+
+CFN_TEMPLATE = """
+AWSTemplateFormatVersion: 2010-09-09
+Description: The web application with AWS resource types, mapped onto the same cloud.
+Parameters:
+  ImageId: {Type: String, Default: cirros-0.6.2-x86_64-disk}
+  InstanceType: {Type: String, Default: m1.tiny}
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.20.0.0/16}
+  Subnet:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.20.1.0/24}
+  Gateway:
+    Type: AWS::EC2::InternetGateway
+  GatewayAttachment:
+    Type: AWS::EC2::VPCGatewayAttachment
+    Properties: {VpcId: !Ref Vpc, InternetGatewayId: !Ref Gateway}
+  WebSecurity:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: web
+      VpcId: !Ref Vpc
+      SecurityGroupIngress:
+        - {IpProtocol: tcp, FromPort: 80, ToPort: 80, CidrIp: 0.0.0.0/0}
+  WebOne:
+    Type: AWS::EC2::Instance
+    Properties:
+      ImageId: !Ref ImageId
+      InstanceType: !Ref InstanceType
+      SubnetId: !Ref Subnet
+      SecurityGroupIds: [!Ref WebSecurity]
+  WebTwo:
+    Type: AWS::EC2::Instance
+    Properties:
+      ImageId: !Ref ImageId
+      InstanceType: !Ref InstanceType
+      SubnetId: !Ref Subnet
+      SecurityGroupIds: [!Ref WebSecurity]
+  PublicAddress:
+    Type: AWS::EC2::EIP
+    DependsOn: GatewayAttachment
+    Properties: {Domain: vpc, InstanceId: !Ref WebOne}
+  Data:
+    Type: AWS::EC2::Volume
+    Properties: {Size: 1, AvailabilityZone: nova}
+  DataAttachment:
+    Type: AWS::EC2::VolumeAttachment
+    Properties: {InstanceId: !Ref WebOne, VolumeId: !Ref Data, Device: /dev/vdb}
+Outputs:
+  PublicIp:
+    Value: !GetAtt WebOne.PublicIp
+"""
+
+
+def test_the_cloudformation_form_with_aws_types(heat: Any, demo: Any) -> None:
+    before = cloud_objects(demo)
+    created = heat.stacks.create(stack_name="web-cfn", template=CFN_TEMPLATE)
+    stack_id = created["stack"]["id"]
+    stack = wait(heat, stack_id)
+    assert stack.stack_status == "CREATE_COMPLETE", stack.stack_status_reason
+    resources = {item.resource_name: item for item in heat.resources.list(stack_id)}
+    for name in ("WebOne", "WebTwo"):
+        assert demo.compute.get_server(resources[name].physical_resource_id).status == "ACTIVE"
+    volume = demo.block_storage.get_volume(resources["Data"].physical_resource_id)
+    assert volume.status == "in-use"
+    assert volume.attachments[0]["server_id"] == resources["WebOne"].physical_resource_id
+    outputs = {output["output_key"]: output["output_value"] for output in stack.outputs}
+    assert outputs["PublicIp"]
+
+    heat.stacks.update(
+        stack_id, template=CFN_TEMPLATE, parameters={"InstanceType": "m1.small"}
+    )
+    stack = wait(heat, stack_id)
+    assert stack.stack_status == "UPDATE_COMPLETE", stack.stack_status_reason
+    for name in ("WebOne", "WebTwo"):
+        server_id = heat.resources.get(stack_id, name).physical_resource_id
+        assert demo.compute.get_server(server_id).flavor["original_name"] == "m1.small"
+
+    heat.stacks.delete(stack_id)
+    wait_deleted(heat, stack_id)
+    assert cloud_objects(demo) == before
