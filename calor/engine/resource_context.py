@@ -1,4 +1,8 @@
-"""The engine's :class:`~calor.plugins.context.PluginContext`: every write is persisted at once."""
+"""The engine's :class:`~calor.plugins.context.PluginContext`: every write is persisted.
+
+Writes are stored before the hook goes on, except inside a start hop
+(:meth:`StackRun.queued_writes`), where they are queued and committed before the engine polls.
+"""
 
 from __future__ import annotations
 
@@ -52,8 +56,8 @@ class CloudAccess:
 class EngineResourceContext:
     """One resource's side of the engine, handed to its plugin.
 
-    Called from hook threads; each write replaces the resource's stored state
-    immediately through :meth:`StackRun.save_in_thread`.
+    Called from hook threads; each write replaces the resource's stored state through
+    :meth:`StackRun.save_in_thread` (at once, or queued inside a start hop).
     """
 
     def __init__(

@@ -196,29 +196,38 @@ class ResourceRunner:
                 redacted=existing.redacted if existing else frozenset(),
                 requires=tuple(sorted(definition.dependencies())),
             )
-            return await self.run.in_thread(self._start_create_in_thread, definition)
+            started = await self.run.in_thread(self._start_create_in_thread, definition)
+        # The physical id, data and token queued by the hop: durable before any polling.
+        await self.run.flush()
+        return started
 
     def _start_create_in_thread(self, definition: ResourceDefinition) -> tuple[ResourcePlugin, Any, bool]:
         """Everything that starts a create, in one thread hop.
 
-        Properties are resolved and validated, ``CREATE_IN_PROGRESS`` is stored, then
-        ``validate``, ``handle_create`` and a first check run. A token still to be polled
-        is stored at once: from then on another engine resumes polling instead of calling
-        handle_create again. (One that completes at the first check is stored as
-        ``CREATE_COMPLETE`` right after.)
+        Properties are resolved and validated and ``CREATE_IN_PROGRESS`` is stored with its
+        event (another engine then knows the create may have begun). ``validate``,
+        ``handle_create`` and a first check run; their writes (data, physical id) are
+        queued, and a token still to be polled joins them
+        (:meth:`StackRun.queued_writes`). :meth:`_start_create` awaits their commit
+        before polling: from then on another engine resumes polling instead of calling
+        handle_create again, and the physical id is durable before the engine waits on
+        anything. (One that
+        completes at the first check is stored as ``CREATE_COMPLETE`` right after.)
         """
         name = definition.name
         properties, metadata = self.prepare(definition)
         state = self.run.states[name]
         self.run.events.resource(name, definition.type_name, state.physical_id, CREATE, IN_PROGRESS)
+        # Stored at once with its event: another engine sees a start it must repeat.
         state = self.run.save_in_thread(name, properties=properties, metadata=metadata)
-        self.plugins.pop(name, None)
-        plugin = self.plugin_for(state)
-        plugin.validate()
-        token = plugin.handle_create()
-        done = plugin.check_create_complete(token)
-        if not done:
-            self.run.save_in_thread(name, token=stored_token(token))
+        with self.run.queued_writes():
+            self.plugins.pop(name, None)
+            plugin = self.plugin_for(state)
+            plugin.validate()
+            token = plugin.handle_create()
+            done = plugin.check_create_complete(token)
+            if not done:
+                self.run.save_in_thread(name, token=stored_token(token))
         return plugin, token, done
 
     # --- delete ---------------------------------------------------------------------------
@@ -269,6 +278,8 @@ class ResourceRunner:
         async with slot:
             plugin, token, done = await self.run.in_thread(self._start_delete_in_thread, existing, skip)
         if not done:
+            # The token queued by the hop: durable before any polling.
+            await self.run.flush()
             assert plugin is not None
             await self._poll_delete(slot, plugin, token)
         await self._complete(name, DELETE, None)
@@ -276,24 +287,28 @@ class ResourceRunner:
     def _start_delete_in_thread(
         self, existing: ResourceState, skip: bool
     ) -> tuple[ResourcePlugin | None, Any, bool]:
-        """Store ``DELETE_IN_PROGRESS``, then ``handle_delete`` and a first check (unless skipped)."""
+        """Store ``DELETE_IN_PROGRESS``, then ``handle_delete`` and a first check (unless skipped).
+
+        The token is queued; :meth:`_start_delete` awaits its commit before polling.
+        """
         name = existing.name
         self.run.events.resource(name, existing.type_name, existing.physical_id, DELETE, IN_PROGRESS)
         self.run.save_in_thread(
             name, action=DELETE, status=IN_PROGRESS, status_reason=STATE_CHANGED, token=None
         )
-        if skip:
-            return None, None, True
-        plugin = self.plugin_for(existing)
-        try:
-            token = plugin.handle_delete()
-            done = plugin.check_delete_complete(token)
-        except Exception as error:
-            if not is_not_found(error):
-                raise
-            return plugin, None, True
-        if not done:
-            self.run.save_in_thread(name, token=stored_token(token))
+        with self.run.queued_writes():
+            if skip:
+                return None, None, True
+            plugin = self.plugin_for(existing)
+            try:
+                token = plugin.handle_delete()
+                done = plugin.check_delete_complete(token)
+            except Exception as error:
+                if not is_not_found(error):
+                    raise
+                return plugin, None, True
+            if not done:
+                self.run.save_in_thread(name, token=stored_token(token))
         return plugin, token, done
 
     async def _poll_delete(self, slot: Slot, plugin: ResourcePlugin, token: Any) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import dataclasses
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from typing import Any, TypeVar
 
@@ -26,6 +27,12 @@ class StackRun:
     run on ``hook_executor``; store calls on ``database_executor`` (one thread).
     Saves made while a write is under way are gathered into the next transaction, so
     a thousand resources finishing together cost a few commits, not a thousand.
+
+    A hook thread inside :meth:`queued_writes` queues its saves without waiting for
+    them (write-behind: the database thread commits them with its next batch); the
+    coroutine that ran the hop then awaits :meth:`flush` once, on the loop, before it
+    waits on anything. So starting a resource holds its hook thread for no commit and
+    costs one batched commit instead of one per write.
     """
 
     def __init__(
@@ -53,6 +60,8 @@ class StackRun:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread: int | None = None
         self._writer: asyncio.Task[None] | None = None
+        self._failed: BaseException | None = None
+        self._local = threading.local()
 
     def remaining(self) -> float | None:
         """Seconds left before the stack's timeout (``None``: no timeout)."""
@@ -82,30 +91,39 @@ class StackRun:
         self._enqueue(state, waiter)
         await asyncio.shield(waiter)
 
-    def _enqueue(self, state: ResourceState, waiter: Waiter) -> None:
-        """Add a write to the next batch (runs on the loop)."""
-        self._pending[state.name] = state
-        self._waiters.append(waiter)
+    def _enqueue(self, state: ResourceState | None, waiter: Waiter | None) -> None:
+        """Add a write (or, with ``state`` ``None``, a wait) to the next batch (runs on the loop)."""
+        if state is not None:
+            self._pending[state.name] = state
+        if waiter is not None:
+            self._waiters.append(waiter)
         if self._writer is None or self._writer.done():
             self._writer = asyncio.ensure_future(self._write_pending())
 
     async def _write_pending(self) -> None:
-        while self._waiters:
+        while self._waiters or self._pending:
             states = list(self._pending.values())
             waiters = self._waiters
             self._pending, self._waiters = {}, []
             try:
                 await self.in_database(self._write_now, states)
             except BaseException as error:
+                if not waiters:
+                    # Queued writes nobody waits for: the next waiter learns of the failure.
+                    self._failed = error
                 for waiter in waiters:
                     if not waiter.done():
                         waiter.set_exception(error)
                 if isinstance(error, asyncio.CancelledError):
                     raise
                 continue
+            failed, self._failed = self._failed, None
             for waiter in waiters:
                 if not waiter.done():
-                    waiter.set_result(None)
+                    if failed is None:
+                        waiter.set_result(None)
+                    else:
+                        waiter.set_exception(failed)
 
     def _write_now(self, states: list[ResourceState]) -> None:
         if states:
@@ -113,10 +131,11 @@ class StackRun:
         self.events.flush()
 
     def save_in_thread(self, name: str, **changes: Any) -> ResourceState:
-        """Change and persist one resource from a hook thread (``set_resource_id``); return once stored.
+        """Change and persist one resource from a hook thread; return once stored.
 
         The write joins the database thread's next batch (one writer: no lock contention
-        between hook threads), and the hook waits for its commit before going on.
+        between hook threads), and the hook waits for its commit before going on;
+        inside :meth:`queued_writes` it is only queued (see :meth:`flush`).
         """
         state = dataclasses.replace(self.states[name], **changes)
         self.states[name] = state
@@ -124,10 +143,34 @@ class StackRun:
         if loop is None or loop.is_closed() or threading.get_ident() == self._loop_thread:
             self.store.save_resources(self.stack_id, [state])
             return state
+        if getattr(self._local, "depth", 0) > 0:
+            loop.call_soon_threadsafe(self._enqueue, state, None)
+            return state
         waiter: concurrent.futures.Future[None] = concurrent.futures.Future()
         loop.call_soon_threadsafe(self._enqueue, state, waiter)
         waiter.result()
         return state
+
+    @contextlib.contextmanager
+    def queued_writes(self) -> Iterator[None]:
+        """In a hook thread: the saves made inside are queued, not waited for (write-behind).
+
+        The caller must ``await`` :meth:`flush` once the hop returns, before waiting on
+        anything (polling): the hook thread is free for other work meanwhile, and a
+        resource start costs one wait for a batch commit instead of one per write.
+        """
+        depth: int = getattr(self._local, "depth", 0)
+        self._local.depth = depth + 1
+        try:
+            yield
+        finally:
+            self._local.depth = depth
+
+    async def flush(self) -> None:
+        """Return once every write and event queued so far is committed (in the next batch)."""
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._enqueue(None, waiter)
+        await asyncio.shield(waiter)
 
     async def flush_events(self) -> None:
         await self.in_database(self.events.flush)
