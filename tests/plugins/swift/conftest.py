@@ -1,58 +1,15 @@
-"""Fixtures: identity and the sandbox cloud on loopback, plugin contexts acting in project demo."""
+"""The Swift plugin tests need the object store in the sandbox (the other fixtures are shared)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any
-
 import pytest
-
-from calor.clouds.testing import CloudPluginContext, SandboxCloud, sandbox_cloud
-from calor.plugins import constraints
-
-SERVICES = (
-    "calor.sandbox.compute",
-    "calor.sandbox.image",
-    "calor.sandbox.network",
-    "calor.sandbox.object_store",
-)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def cloud_constraints() -> None:
-    """Register nova.flavor, glance.image, ... (what the service does at start)."""
-    constraints.register()
 
 
 @pytest.fixture(scope="module")
-def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxCloud]:
-    with sandbox_cloud(tmp_path_factory.mktemp("swift-sandbox"), services=SERVICES) as running:
-        yield running
-
-
-@pytest.fixture
-def connection(cloud: SandboxCloud) -> Any:
-    return cloud.connection()
-
-
-@pytest.fixture
-def make_plugin(cloud: SandboxCloud) -> Callable[..., Any]:
-    """``make_plugin(PluginClass, properties, name="resource", **context_options)``."""
-
-    def make(
-        plugin_class: Any, raw: dict[str, Any], name: str = "resource", *, admin: bool = False, **options: Any
-    ) -> Any:
-        project = cloud.admin_project_id if admin else cloud.demo_project_id
-        context = CloudPluginContext(
-            name,
-            cloud_factory=cloud.factory.bound(project),
-            stack_name="stack",
-            project_id=project,
-            **options,
-        )
-        properties = plugin_class.validate_properties(raw, f"resources.{name}.properties")
-        plugin = plugin_class(name, properties, context)
-        plugin.validate()
-        return plugin
-
-    return make
+def sandbox_services() -> tuple[str, ...]:
+    return (
+        "calor.sandbox.compute",
+        "calor.sandbox.image",
+        "calor.sandbox.network",
+        "calor.sandbox.object_store",
+    )

@@ -1,4 +1,6 @@
-"""Fixtures: identity and the sandbox cloud on loopback, plugin contexts acting in project demo."""
+"""Fixtures of the OpenStack plugin tests: identity and the sandbox cloud on loopback (one per
+test module), and plugin contexts acting in project demo. The Neutron and AWS tests override
+``cloud`` with fixtures of their own."""
 
 from __future__ import annotations
 
@@ -25,8 +27,16 @@ def cloud_constraints() -> None:
 
 
 @pytest.fixture(scope="module")
-def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxCloud]:
-    with sandbox_cloud(tmp_path_factory.mktemp("keystone-sandbox"), services=SERVICES) as running:
+def sandbox_services() -> tuple[str, ...]:
+    """The services the module's sandbox serves (a directory's conftest may name others)."""
+    return SERVICES
+
+
+@pytest.fixture(scope="module")
+def cloud(
+    tmp_path_factory: pytest.TempPathFactory, sandbox_services: tuple[str, ...]
+) -> Iterator[SandboxCloud]:
+    with sandbox_cloud(tmp_path_factory.mktemp("plugin-sandbox"), services=sandbox_services) as running:
         yield running
 
 
