@@ -39,6 +39,7 @@ from calor.db.repository import Repository
 from calor.engine.config import EngineConfig
 from calor.engine.service import OrchestrationService
 from calor.engine.worker import Worker
+from calor.errors import CalorError
 from calor.plugins.registry import PluginRegistry, default_registry
 from calor.sandbox import cloud
 from calor.sandbox.framework.config import SandboxConfig
@@ -349,7 +350,11 @@ def options_from(arguments: argparse.Namespace, conf: cfg.ConfigOpts) -> AllOpti
 
 def main(arguments: Sequence[str] | None = None) -> int:
     parsed = parse_arguments(arguments)
-    conf = load_config(config_files=parsed.config_file)
+    try:
+        conf = load_config(config_files=parsed.config_file)
+    except cfg.Error as error:
+        print(f"heat-all: configuration: {error}", file=sys.stderr)
+        return 2
     if parsed.debug:
         conf.set_override("debug", True)
     logging.basicConfig(
@@ -373,6 +378,11 @@ def main(arguments: Sequence[str] | None = None) -> int:
         print(f"heat-all: cannot start: {error}", file=sys.stderr)
         everything.stop()
         return 1
+    except (CalorError, cfg.Error) as error:
+        # A wrong heat.conf value ([sandbox] faults = nonsense, ...): one line, no traceback.
+        print(f"heat-all: configuration: {error}", file=sys.stderr)
+        everything.stop()
+        return 2
     print(everything.summary(), flush=True)
     while not stopping.wait(1.0):
         pass

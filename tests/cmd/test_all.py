@@ -204,3 +204,18 @@ def test_sandbox_faults_and_latency_come_from_heat_conf(tmp_path: Path) -> None:
         assert context.config.status_delay("compute.server.create") == 0.25
     finally:
         heat_all.stop()
+
+
+def test_a_wrong_heat_conf_value_is_one_line_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from calor.cmd.all import main
+
+    config_file = tmp_path / "heat.conf"
+    config_file.write_text("[sandbox]\nfaults = nonsense\n")
+    ports = ["--api-port", "0", "--cfn-port", "0", "--identity-port", "0", "--cloud-port", "0"]
+    arguments = ["--config-file", str(config_file), "--state-dir", str(tmp_path / "state"), *ports]
+    assert main(arguments) == 2
+    error = capsys.readouterr().err
+    assert "heat-all: configuration: Fault rule 'nonsense'" in error
+    assert "Traceback" not in error
