@@ -49,6 +49,7 @@ class Stack(Base):
         Index(None, "project_id", "deleted_at", "created_at"),
         Index(None, "parent_id"),
         Index(None, "deleted_at"),
+        Index(None, "stack_user_project_id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -74,6 +75,8 @@ class Stack(Base):
     updated_at: Mapped[datetime.datetime | None] = mapped_column(UtcDateTime)
     deleted_at: Mapped[datetime.datetime | None] = mapped_column(UtcDateTime)
     deleted_marker: Mapped[str] = mapped_column(String(36), nullable=False, default=LIVE)
+    user_credentials_id: Mapped[str | None] = mapped_column(String(36))
+    stack_user_project_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class StackTag(Base):
@@ -183,6 +186,23 @@ class Snapshot(Base):
     status: Mapped[str] = mapped_column(String(32), nullable=False)
     status_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
     data: Mapped[Any] = mapped_column(Json, nullable=True)
+    created_at: Mapped[datetime.datetime] = mapped_column(UtcDateTime, nullable=False, default=utc_now)
+    updated_at: Mapped[datetime.datetime | None] = mapped_column(UtcDateTime)
+
+
+class UserCredentials(Base):
+    """What the engine acts with for a stack's owner (revision 0003); secrets are encrypted."""
+
+    __tablename__ = "user_credentials"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    user_id: Mapped[str | None] = mapped_column(String(64))
+    username: Mapped[str | None] = mapped_column(String(255))
+    password: Mapped[str | None] = mapped_column(Text)
+    trust_id: Mapped[str | None] = mapped_column(Text)
+    auth_url: Mapped[str | None] = mapped_column(Text)
+    region_name: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime.datetime] = mapped_column(UtcDateTime, nullable=False, default=utc_now)
     updated_at: Mapped[datetime.datetime | None] = mapped_column(UtcDateTime)
 

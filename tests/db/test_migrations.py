@@ -22,6 +22,7 @@ TABLES = {
     "snapshot",
     "stack",
     "stack_tag",
+    "user_credentials",
 }
 
 
