@@ -1,50 +1,23 @@
 """Database fixtures: SQLite, PostgreSQL and MariaDB/MySQL engines, migrated and empty.
 
-Each SQLite test gets a copy of a file migrated once. PostgreSQL tests share one
-migrated schema of ``$CALOR_TEST_POSTGRESQL_URL`` (default: the local server set up by
-``scripts/postgresql-setup``), emptied before each test; they are skipped when the
-server is unreachable, unless ``CALOR_REQUIRE_POSTGRESQL=1``, then they fail.
-MariaDB/MySQL tests likewise use ``$CALOR_TEST_MYSQL_URL`` and ``CALOR_REQUIRE_MYSQL``.
+Each SQLite test gets a copy of a file migrated once. PostgreSQL tests share one migrated
+schema, emptied before each test; MariaDB/MySQL tests one database of the session. The
+servers and their skip-or-fail rules are in ``tests/database_servers.py``.
 """
 
 from __future__ import annotations
 
-import os
 import pathlib
 import shutil
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import Engine, make_url, text
+from database_servers import mysql_database, postgresql_schema, require_mysql, require_postgresql
+from sqlalchemy import Engine, text
 
 from calor.db.engine import current_revision, make_engine, upgrade
 from calor.db.repository import Repository
 from calor.db.tables import Base
-
-POSTGRESQL_URL = os.environ.get(
-    "CALOR_TEST_POSTGRESQL_URL", "postgresql+psycopg://calor:calor@127.0.0.1:5432/calor_test"
-)
-MYSQL_URL = os.environ.get("CALOR_TEST_MYSQL_URL", "mysql+pymysql://calor:calor@127.0.0.1:3306/calor_test")
-
-
-def _unreachable(url: str, required_variable: str, what: str) -> None:
-    message = f"{what} is not reachable at {url}"
-    if os.environ.get(required_variable) == "1":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-def _check_reachable(url: str, required_variable: str, what: str) -> None:
-    engine = make_engine(url, pool_pre_ping=False)
-    try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except Exception:
-        _unreachable(url, required_variable, what)
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture
@@ -76,31 +49,16 @@ def sqlite_engine(tmp_path: pathlib.Path, migrated_sqlite_file: pathlib.Path) ->
 @pytest.fixture
 def postgresql_schema_url() -> Iterator[str]:
     """A URL whose connections use a fresh, empty schema (dropped afterwards)."""
-    _check_reachable(POSTGRESQL_URL, "CALOR_REQUIRE_POSTGRESQL", "PostgreSQL")
-    with _postgresql_schema() as url:
+    require_postgresql()
+    with postgresql_schema() as url:
         yield url
-
-
-@contextmanager
-def _postgresql_schema() -> Iterator[str]:
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(POSTGRESQL_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in POSTGRESQL_URL else "?"
-    try:
-        yield f"{POSTGRESQL_URL}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="session")
 def migrated_postgresql_engine() -> Iterator[Engine]:
     """One migrated schema for the session's PostgreSQL tests, emptied before each test."""
-    _check_reachable(POSTGRESQL_URL, "CALOR_REQUIRE_POSTGRESQL", "PostgreSQL")
-    with _postgresql_schema() as url:
+    require_postgresql()
+    with postgresql_schema() as url:
         engine = make_engine(url)
         upgrade(engine)
         yield engine
@@ -115,22 +73,6 @@ def postgresql_engine(migrated_postgresql_engine: Engine) -> Engine:
     return migrated_postgresql_engine
 
 
-@contextmanager
-def _mysql_database() -> Iterator[str]:
-    """A fresh, empty database (dropped afterwards), so concurrent test runs never share tables."""
-    database = f"calor_test_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(MYSQL_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE DATABASE `{database}`"))
-    url = make_url(MYSQL_URL).set(database=database).render_as_string(hide_password=False)
-    try:
-        yield url
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP DATABASE `{database}`"))
-        admin.dispose()
-
-
 def _drop_all_tables(engine: Engine) -> None:
     with engine.begin() as connection:
         connection.execute(text("SET FOREIGN_KEY_CHECKS = 0"))
@@ -142,16 +84,16 @@ def _drop_all_tables(engine: Engine) -> None:
 @pytest.fixture
 def mysql_url() -> Iterator[str]:
     """A fresh, empty MariaDB/MySQL database for one test."""
-    _check_reachable(MYSQL_URL, "CALOR_REQUIRE_MYSQL", "MariaDB/MySQL")
-    with _mysql_database() as url:
+    require_mysql()
+    with mysql_database() as url:
         yield url
 
 
 @pytest.fixture(scope="session")
 def shared_mysql_engine() -> Iterator[Engine]:
     """An engine on a MariaDB/MySQL database of this session's own (dropped at the end)."""
-    _check_reachable(MYSQL_URL, "CALOR_REQUIRE_MYSQL", "MariaDB/MySQL")
-    with _mysql_database() as url:
+    require_mysql()
+    with mysql_database() as url:
         engine = make_engine(url)
         yield engine
         engine.dispose()
