@@ -12,6 +12,7 @@ from a table here, cloud-backed ones (``nova.flavor``, ...) by the plugins.
 
 from __future__ import annotations
 
+import abc
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ Checker = Callable[[Any, "object | None"], None]
 
 
 @dataclass(frozen=True)
-class Constraint:
+class Constraint(abc.ABC):
     """Base of every constraint: an optional description shown instead of the generated message."""
 
     description: str | None = field(default=None, kw_only=True)
@@ -55,14 +56,17 @@ class Constraint:
             rendered["description"] = self.description
         return rendered
 
+    @abc.abstractmethod
     def _problem(self, value: Any, context: object | None) -> str | None:
-        raise NotImplementedError
+        """What is wrong with ``value``, or ``None`` when it satisfies the constraint."""
 
+    @abc.abstractmethod
     def _summary(self) -> str:
-        raise NotImplementedError
+        """What the constraint demands, in Heat's words."""
 
+    @abc.abstractmethod
     def _schema_value(self) -> Any:
-        raise NotImplementedError
+        """The value under the constraint's key in its HOT form."""
 
 
 def _as_number(value: Any) -> int | float | None:

@@ -10,6 +10,7 @@ line.
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -120,7 +121,7 @@ class Layout:
         return frozenset(name for name in names if name is not None)
 
 
-class Template:
+class Template(abc.ABC):
     """A template of one format and version, ready to be turned into definitions.
 
     ``data`` is the loaded mapping (or a :class:`Document` from the loader, which
@@ -153,9 +154,9 @@ class Template:
         with self.located(""):
             self._check_sections()
 
+    @abc.abstractmethod
     def select_layout(self) -> Layout:
         """This template's format and version description (set before sections are checked)."""
-        raise NotImplementedError
 
     @property
     def environment(self) -> Environment:
@@ -271,8 +272,9 @@ class Template:
                     schemas[str(name)] = self._parameter_schema(str(name), definition, path)
             return schemas
 
+    @abc.abstractmethod
     def _parameter_schema(self, name: str, raw: Any, path: str) -> ParameterSchema:
-        raise NotImplementedError
+        """The schema of parameter ``name`` from its raw definition in this format."""
 
     def parameter_groups(self) -> list[dict[str, Any]]:
         """The validated ``parameter_groups`` section (HOT); empty when absent."""
