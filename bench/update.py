@@ -6,7 +6,10 @@ Cases, each on a stack of N resources (default 1000) created first:
 - ``one-change``: one ``OS::Heat::TestResource`` of N changes its value (updated in
   place), the other N-1 ``OS::Heat::None`` stay;
 - ``chain-one-change``: a chain of N ``OS::Heat::Value`` each reading the previous one's
-  value; the last one changes.
+  value; the last one changes;
+- ``group-no-op``: an ``OS::Heat::ResourceGroup`` of N-1 ``OS::Heat::None`` (N resources in
+  the tree) updated with the same template: the group's child stack is compared with what
+  it was built from and left alone.
 
 Wall time is from the update job being claimed to UPDATE_COMPLETE, with one in-process
 worker. Printed as a Markdown table.
@@ -21,12 +24,17 @@ import tempfile
 import time
 from typing import Any
 
-CASES = ("no-op", "one-change", "chain-one-change")
+CASES = ("no-op", "one-change", "chain-one-change", "group-no-op")
 
 
 def build_template(case: str, count: int, value: str) -> dict[str, Any]:
     resources: dict[str, Any] = {}
-    if case == "chain-one-change":
+    if case == "group-no-op":
+        resources["group"] = {
+            "type": "OS::Heat::ResourceGroup",
+            "properties": {"count": count - 1, "resource_def": {"type": "OS::Heat::None"}},
+        }
+    elif case == "chain-one-change":
         for index in range(count):
             previous = {"get_attr": [f"r{index - 1}", "value"]} if index else "start"
             resources[f"r{index}"] = {"type": "OS::Heat::Value", "properties": {"value": previous}}
@@ -41,11 +49,13 @@ def build_template(case: str, count: int, value: str) -> dict[str, Any]:
 def run_case(case: str, count: int) -> dict[str, Any]:
     from calor.db.engine import make_engine, upgrade
     from calor.db.repository import Repository
+    from calor.engine import nested
     from calor.engine.config import EngineConfig
     from calor.engine.service import OrchestrationService, RequestContext
     from calor.engine.worker import Worker
     from calor.plugins.registry import default_registry
 
+    nested.LIMITS = nested.NestedLimits(max_resources_per_stack=count + 1)
     directory = tempfile.mkdtemp(prefix="calor-bench-update-")
     engine = make_engine(f"sqlite:///{directory}/bench.sqlite")
     upgrade(engine)
@@ -58,7 +68,7 @@ def run_case(case: str, count: int) -> dict[str, Any]:
     context = RequestContext(project_id="bench")
     stack_id = service.create_stack(context, "bench", build_template(case, count, "before"))
     worker.run_once()
-    changed = "before" if case == "no-op" else "after"
+    changed = "before" if case.endswith("no-op") else "after"
     requested = time.perf_counter()
     service.update_stack(context, stack_id, build_template(case, count, changed))
     accepted = time.perf_counter() - requested
@@ -67,9 +77,13 @@ def run_case(case: str, count: int) -> dict[str, Any]:
     seconds = time.perf_counter() - started
     stack = repository.get_stack(stack_id)
     assert stack is not None
+    tree = [stack_id]
+    for parent in tree:
+        tree.extend(child.id for child in repository.get_child_stacks(parent))
     touched = {
-        event.resource_name
-        for event in repository.list_events(stack_id)
+        (event.stack_id, event.resource_name)
+        for stack in tree
+        for event in repository.list_events(stack)
         if event.resource_name != "bench" and event.resource_action == "UPDATE"
     }
     return {

@@ -1,9 +1,11 @@
 """Calor's configuration options (``heat.conf``), read with oslo.config.
 
 ``[DEFAULT]`` holds the listening host and ports, the state directory, the request and
-stack limits and ``debug``; ``[database]`` the SQLAlchemy URL; ``[keystone_authtoken]``
-is read by keystonemiddleware itself; ``[oslo_policy]`` by oslo.policy. ``load_config``
-builds a private :class:`ConfigOpts` (never the global one), so tests can hold several.
+stack limits, ``debug`` and deferred auth's options (``deferred_auth_method``, ...; with the
+``[trustee]`` section, in :mod:`calor.security.options`); ``[database]`` the SQLAlchemy URL;
+``[keystone_authtoken]`` is read by keystonemiddleware itself; ``[oslo_policy]`` by
+oslo.policy. ``load_config`` builds a private :class:`ConfigOpts` (never the global one), so
+tests can hold several.
 """
 
 from __future__ import annotations
@@ -122,8 +124,14 @@ CLIENTS_KEYSTONE_OPTIONS: list[cfg.Opt] = [
 
 
 def register_options(conf: cfg.ConfigOpts) -> None:
-    """Register Calor's own options on ``conf``."""
+    """Register Calor's own options on ``conf`` (deferred auth's: :mod:`calor.security.options`;
+    the stack domain's: :mod:`calor.stack_domain.options`)."""
+    from calor.security import options as security_options
+    from calor.stack_domain import options as stack_domain_options
+
     conf.register_opts(DEFAULT_OPTIONS)
+    security_options.register(conf)
+    stack_domain_options.register(conf)
     conf.register_opts(DATABASE_OPTIONS, group="database")
     conf.register_opts(EC2_AUTH_TOKEN_OPTIONS, group="ec2authtoken")
     conf.register_opts(CLIENTS_KEYSTONE_OPTIONS, group="clients_keystone")
@@ -150,8 +158,17 @@ def load_config(arguments: Sequence[str] = (), config_files: Sequence[str] | Non
 
 def option_list() -> list[tuple[str | None, list[cfg.Opt]]]:
     """For oslo-config-generator."""
+    from calor.security import options as security_options
+    from calor.stack_domain import options as stack_domain_options
+
     return [
-        (None, DEFAULT_OPTIONS),
+        (
+            None,
+            DEFAULT_OPTIONS
+            + security_options.DEFERRED_AUTH_OPTIONS
+            + stack_domain_options.STACK_DOMAIN_OPTIONS,
+        ),
+        (security_options.TRUSTEE_GROUP, security_options.trustee_option_list()),
         ("database", DATABASE_OPTIONS),
         ("ec2authtoken", EC2_AUTH_TOKEN_OPTIONS),
         ("clients_keystone", CLIENTS_KEYSTONE_OPTIONS),
@@ -223,12 +240,15 @@ def enable_portability(service: OrchestrationService, conf: cfg.ConfigOpts, *, s
 
 def configure_repository(repository: Repository, conf: cfg.ConfigOpts) -> Repository:
     """Apply heat.conf's limits: ``max_events_per_stack`` and ``event_purge_batch_size`` to
-    ``repository``; ``max_resources_per_stack`` and ``max_nested_stack_depth`` to the engine's
-    nested stacks (a process serves one configuration)."""
+    ``repository``, and ``auth_encryption_key`` (the encryption of stored credentials);
+    ``max_resources_per_stack`` and ``max_nested_stack_depth`` to the engine's nested stacks
+    (a process serves one configuration)."""
     from calor.engine import nested
+    from calor.security.options import encryption_from_config
 
     repository.max_events_per_stack = max(0, int(conf.max_events_per_stack))
     repository.event_purge_batch_size = int(conf.event_purge_batch_size)
+    repository.encryption = encryption_from_config(conf)
     nested.LIMITS = nested.NestedLimits(
         max_nested_stack_depth=int(conf.max_nested_stack_depth),
         max_resources_per_stack=int(conf.max_resources_per_stack),

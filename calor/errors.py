@@ -69,6 +69,7 @@ class TemplateSyntaxError(UserError):
 class TemplateTooLarge(UserError):
     http_status = 413
     heat_type = "RequestLimitExceeded"
+    cfn_code = "RequestLimitExceeded"
 
 
 class InvalidTemplateVersion(UserError):
@@ -134,6 +135,14 @@ class Forbidden(UserError):
 class RequestTooLarge(UserError):
     http_status = 413
     heat_type = "RequestLimitExceeded"
+    cfn_code = "RequestLimitExceeded"
+
+
+class LimitExceeded(UserError):
+    """A quota of Heat's (stacks per project, resources per stack, ...) would be exceeded."""
+
+    heat_type = "RequestLimitExceeded"
+    cfn_code = "RequestLimitExceeded"
 
 
 class ResourceFailure(CalorError):

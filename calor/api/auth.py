@@ -41,6 +41,10 @@ def context_from_environ(environ: Mapping[str, Any], *, trust_headers: bool = Fa
         extra={
             "project_name": _header(environ, "X-Project-Name"),
             "auth_token": _header(environ, "X-Auth-Token"),
+            "user_domain_id": _header(environ, "X-User-Domain-Id"),
+            # deferred_auth_method = password: what the engine will act with (Heat's headers).
+            "auth_user": _header(environ, "X-Auth-User"),
+            "auth_key": _header(environ, "X-Auth-Key"),
         },
     )
 

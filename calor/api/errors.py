@@ -61,12 +61,6 @@ class UnsupportedMediaType(UserError):
     heat_type = "HTTPUnsupportedMediaType"
 
 
-class LimitExceeded(UserError):
-    """A quota of Heat's (stacks per project, resources per stack) would be exceeded."""
-
-    heat_type = "RequestLimitExceeded"
-
-
 def error_body(status: int, message: str, error_type: str, *, traceback: str | None = None) -> dict[str, Any]:
     """Heat's error body for ``status``."""
     title, explanation = TITLES.get(status, TITLES[500] if status >= 500 else TITLES[400])

@@ -1,20 +1,28 @@
 """Authorization with oslo.policy, under Heat's rule names and defaults.
 
-Every API operation is checked against a rule (``stacks:create``, ``events:index``, ...)
-registered here with Heat's default; a ``policy.yaml`` overrides any of them. A refusal
-is :class:`calor.errors.Forbidden` (403).
+Every API operation is checked against a rule (``stacks:create``, ``events:index``,
+``cloudformation:ListStacks``, ...) registered here with Heat's default; a ``policy.yaml``
+overrides any of them. A refusal is :class:`calor.errors.Forbidden` (403).
+
+The users Calor creates for a stack's in-instance agents (role ``heat_stack_user``) are
+refused everything by ``deny_stack_user`` except what those agents need: reading resource
+metadata (``resource:metadata``, ``cloudformation:DescribeStackResource``) and signalling
+(``resource:signal``; heat-api-cfn's signal URLs have no rule, as in Heat). Which stack
+they reach is decided by the service: only the one whose stack user project is theirs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oslo_config import cfg
 from oslo_policy import policy
 
-from calor.engine.service import RequestContext
 from calor.errors import Forbidden
+
+if TYPE_CHECKING:
+    from calor.engine.service import RequestContext
 
 DENY_STACK_USER = "rule:deny_stack_user"
 ALLOW_EVERYBODY = "rule:allow_everybody"
@@ -61,6 +69,26 @@ STACK_RULES = (
 
 ACTIONS = ("suspend", "resume", "check", "cancel_update", "cancel_without_rollback")
 
+CLOUDFORMATION_PREFIX = "cloudformation:"
+CLOUDFORMATION_ACTIONS = (
+    "ListStacks",
+    "CreateStack",
+    "DescribeStacks",
+    "DeleteStack",
+    "UpdateStack",
+    "CancelUpdateStack",
+    "DescribeStackEvents",
+    "ValidateTemplate",
+    "GetTemplate",
+    "EstimateTemplateCost",
+    "DescribeStackResources",
+    "ListStackResources",
+    "GetTemplateSummary",
+)
+"""heat-api-cfn's actions under Heat's ``cloudformation:<Action>`` rules (``deny_stack_user``;
+``GetTemplateSummary``, which Heat does not serve, the same way);
+``cloudformation:DescribeStackResource`` (what cfn-init and cfn-hup call) is open to everybody."""
+
 RESOURCE_TYPE_PREFIX = "resource_types:"
 ADMIN_ONLY_RESOURCE_TYPES = (
     "OS::Nova::Flavor",
@@ -105,6 +133,8 @@ def _default_rules() -> dict[str, str]:
     for name in ("index", "create", "show", "update", "delete"):
         rules[f"software_deployments:{name}"] = DENY_STACK_USER
     rules["software_deployments:metadata"] = ALLOW_EVERYBODY
+    rules.update({CLOUDFORMATION_PREFIX + name: DENY_STACK_USER for name in CLOUDFORMATION_ACTIONS})
+    rules[CLOUDFORMATION_PREFIX + "DescribeStackResource"] = ALLOW_EVERYBODY
     rules.update({RESOURCE_TYPE_PREFIX + name: "rule:project_admin" for name in ADMIN_ONLY_RESOURCE_TYPES})
     return rules
 

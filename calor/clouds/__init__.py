@@ -1,7 +1,8 @@
 """The cloud connection layer: settings, per-project openstacksdk connections, error mapping.
 
 - :class:`CloudSettings` (``settings``): from a ``clouds.yaml`` cloud or explicit auth;
-- :class:`ConnectionFactory` (``factory``): ``for_project(project_id)`` → a cached Connection;
+- :class:`ConnectionFactory` (``factory``): ``for_project(project_id)`` → a cached Connection,
+  ``for_delegation(delegation)`` → one acting for a stack's owner (:class:`Delegation`);
 - ``errors``: :func:`translate_errors` and the :class:`CloudError` family;
 - ``catalog``: :func:`service_available` / :func:`catalog_service_types`.
 """
@@ -9,6 +10,7 @@
 from __future__ import annotations
 
 from calor.clouds.catalog import catalog_service_types, service_available, service_type_aliases
+from calor.clouds.delegation import Delegation
 from calor.clouds.errors import (
     DEFAULT_CLIENT_RETRY_LIMIT,
     CloudAuthenticationFailed,
@@ -40,6 +42,7 @@ __all__ = [
     "CloudUnavailable",
     "ConflictRetry",
     "ConnectionFactory",
+    "Delegation",
     "QuotaExceeded",
     "catalog_service_types",
     "client_retry_limit",

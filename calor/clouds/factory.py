@@ -1,11 +1,13 @@
 """openstacksdk connections per project: :class:`ConnectionFactory`.
 
-The engine acts in a stack's project with the service user's credentials scoped to that
-project (or, in production with Keystone trusts, with a trust). When the service user has
-no role on the project yet, and the settings allow it (``project_role``), the factory grants
-itself that role through its own service connection first: that is how the standalone
-setup, whose service user is the embedded cloud's administrator, reaches every project.
-Connections are cached per (project, trust) and shared by the engine's threads.
+The engine acts in a stack's project for the stack's owner: with a
+:class:`~calor.clouds.delegation.Delegation` (a Keystone trust, used by the ``trustee``
+user, or the owner's stored password; :meth:`ConnectionFactory.for_delegation`). A stack
+without one (made before deferred auth, or with ``auth_strategy = noauth``) is served by the
+service user's credentials scoped to its project; when the service user has no role there
+and the settings allow it (``project_role``), the factory grants itself that role through
+its own service connection first. Connections are cached per (project, delegation) and
+shared by the engine's threads.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 from keystoneauth1 import exceptions as auth_exceptions
 
+from calor.clouds.delegation import Delegation
 from calor.clouds.errors import (
     DEFAULT_CLIENT_RETRY_LIMIT,
     CloudAuthenticationFailed,
@@ -45,23 +48,32 @@ class ConnectionFactory:
         self,
         settings: CloudSettings,
         *,
+        trustee: CloudSettings | None = None,
         connector: Connector | None = None,
         app_name: str = "calor",
         app_version: str | None = None,
     ) -> None:
         self.settings = settings
+        # The user trusts are delegated to (heat.conf [trustee]); the service user by default.
+        self.trustee = trustee
         self._connector = connector or _default_connector
         self._app = {"app_name": app_name, "app_version": app_version or "0.1.0"}
         self._lock = threading.RLock()
         self._service: Any = None
-        self._connections: dict[tuple[str, str | None], Any] = {}
+        self._connections: dict[tuple[str, Any], Any] = {}
 
     @property
     def client_retry_limit(self) -> int:
         return self.settings.client_retry_limit
 
-    def _connect(self, *, project_id: str | None = None, trust_id: str | None = None) -> Any:
-        options = self.settings.connection_options(project_id=project_id, trust_id=trust_id)
+    def _connect(
+        self,
+        *,
+        project_id: str | None = None,
+        trust_id: str | None = None,
+        settings: CloudSettings | None = None,
+    ) -> Any:
+        options = (settings or self.settings).connection_options(project_id=project_id, trust_id=trust_id)
         connection = self._connector(**options, **self._app)
         setattr(connection, RETRY_LIMIT_ATTRIBUTE, self.settings.client_retry_limit)
         return connection
@@ -82,32 +94,75 @@ class ConnectionFactory:
     def for_project(self, project_id: str, *, user_id: str | None = None, trust_id: str | None = None) -> Any:
         """A connection acting in ``project_id`` (cached).
 
-        ``trust_id`` (a Keystone trust delegating ``user_id``'s roles to the service user)
-        scopes the connection to the trust instead; ``user_id`` then only documents whose
-        roles are used. Without a trust the service user acts in the project, granting
-        itself ``settings.project_role`` there when it has no role yet.
+        ``trust_id`` (a Keystone trust delegating ``user_id``'s roles to the trustee)
+        scopes the connection to the trust instead (:meth:`for_delegation`). Without a trust
+        the service user acts in the project, granting itself ``settings.project_role``
+        there when it has no role yet.
         """
-        key = (project_id, trust_id)
+        if trust_id is not None:
+            return self.for_delegation(Delegation(project_id, trust_id=trust_id, user_id=user_id))
+        key = (project_id, None)
         with self._lock:
             cached = self._connections.get(key)
             if cached is not None:
                 return cached
-            if trust_id is None and project_id == self.settings.project_id:
+            if project_id == self.settings.project_id:
                 connection = self.service_connection()
-            elif (
-                trust_id is None
-                and self._service is not None
-                and project_id == (self._service.current_project_id)
-            ):
+            elif self._service is not None and project_id == (self._service.current_project_id):
                 connection = self._service
             else:
-                connection = self._project_connection(project_id, trust_id)
+                connection = self._project_connection(project_id)
+            self._connections[key] = connection
+            return connection
+
+    def for_delegation(self, delegation: Delegation) -> Any:
+        """A connection acting for a stack's owner in its project (cached).
+
+        A trust is used by the ``trustee`` (the service user when none is set); a password
+        by the owner. Keystone refusing either raises :class:`CloudAuthenticationFailed`:
+        no role is ever granted on the owner's behalf.
+        """
+        key = (delegation.project_id, delegation.key)
+        with self._lock:
+            cached = self._connections.get(key)
+            if cached is not None:
+                return cached
+            if delegation.trust_id is not None:
+                what = f"authenticating with the trust of project {delegation.project_id}"
+                connection = self._connect(
+                    trust_id=delegation.trust_id, settings=self.trustee or self.settings
+                )
+            else:
+                what = f"authenticating as the owner of project {delegation.project_id}"
+                connection = self._connect(project_id=delegation.project_id, settings=self._owner(delegation))
+            try:
+                self._authorize(connection, what)
+            except Exception:
+                _close(connection)
+                raise
             self._connections[key] = connection
             return connection
 
     def bound(self, project_id: str, *, trust_id: str | None = None) -> Callable[[], Any]:
         """A no-argument factory for ``project_id``: what the engine's resource context takes."""
         return lambda: self.for_project(project_id, trust_id=trust_id)
+
+    def _owner(self, delegation: Delegation) -> CloudSettings:
+        """The cloud's settings with the owner's password credentials instead of the service user's."""
+        return self.settings.with_options(
+            auth_url=delegation.auth_url or self.settings.auth_url,
+            username=None if delegation.user_id else delegation.username,
+            user_id=delegation.user_id,
+            password=delegation.password,
+            user_domain_id=delegation.user_domain_id,
+            user_domain_name=None,
+            project_id=None,
+            project_name=None,
+            project_domain_id=None,
+            project_domain_name=None,
+            auth_type="password",
+            extra_auth={},
+        )
 
     def forget(self, project_id: str | None = None) -> None:
         """Drop cached connections (all, or those of one project), closing them."""
@@ -126,15 +181,15 @@ class ConnectionFactory:
 
     # --- internals ----------------------------------------------------------------------
 
-    def _project_connection(self, project_id: str, trust_id: str | None) -> Any:
+    def _project_connection(self, project_id: str) -> Any:
         what = f"authenticating in project {project_id}"
-        connection = self._connect(project_id=project_id, trust_id=trust_id)
+        connection = self._connect(project_id=project_id)
         try:
             self._authorize(connection, what)
             return connection
         except CloudAuthenticationFailed:
             _close(connection)
-            if trust_id is not None or self.settings.project_role is None:
+            if self.settings.project_role is None:
                 raise
         self._grant_project_role(project_id)
         connection = self._connect(project_id=project_id)

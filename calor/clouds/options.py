@@ -55,5 +55,12 @@ def settings_from_config(conf: cfg.ConfigOpts) -> CloudSettings | None:
 
 
 def factory_from_config(conf: cfg.ConfigOpts) -> ConnectionFactory | None:
+    """The factory of ``[clouds]``; trusts are used by heat.conf's trustee (``[trustee]``, else
+    ``[keystone_authtoken]``), or by the service user when neither names one."""
+    from calor.security.trustee import trustee_from_config
+
     settings = settings_from_config(conf)
-    return None if settings is None else ConnectionFactory(settings)
+    if settings is None:
+        return None
+    trustee = trustee_from_config(conf)
+    return ConnectionFactory(settings, trustee=trustee.cloud_settings(settings) if trustee else None)

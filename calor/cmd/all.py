@@ -2,10 +2,13 @@
 
 Everything runs on the embedded defaults: SQLite files under the state directory
 (``~/.local/share/calor``), Calor's own Keystone v3 identity with ``admin`` and ``demo``
-users (passwords generated once and kept in the state directory), and one engine worker
-thread. When ready it writes ``clouds.yaml`` with clouds ``calor-admin`` and
-``calor-demo`` and prints the endpoints. SIGINT / SIGTERM stop it cleanly; the state
-stays for the next start.
+users and the stack domain ``heat`` with its admin ``heat_domain_admin`` (passwords
+generated once and kept in the state directory), and one engine worker thread. Stacks act
+for their owner through trusts in the embedded identity, as in Keystone mode (stored
+credentials are encrypted with ``auth_encryption_key``, generated once into the state
+directory when heat.conf sets none). When ready it writes ``clouds.yaml`` with clouds
+``calor-admin`` and ``calor-demo`` and prints the endpoints. SIGINT / SIGTERM stop it
+cleanly; the state stays for the next start.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from calor.clouds import CloudSettings, ConnectionFactory
 from calor.config import api_config, configure_repository, database_url, enable_portability, load_config
 from calor.db.engine import make_engine, upgrade
 from calor.db.repository import Repository
+from calor.engine.admission import Admission
 from calor.engine.config import EngineConfig
 from calor.engine.service import OrchestrationService
 from calor.engine.worker import Worker
@@ -45,10 +49,18 @@ from calor.sandbox import cloud
 from calor.sandbox.framework.config import SandboxConfig
 from calor.sandbox.identity import Endpoint, IdentityBackend, IdentityConfig, backend_of
 from calor.sandbox.identity import create_app as create_identity_app
+from calor.sandbox.identity.bootstrap import STACK_DOMAIN_ADMIN, STACK_DOMAIN_NAME
+from calor.security.deferred_auth import DeferredAuth, DeferredAuthSettings
+from calor.security.options import generate_key_if_unset
+from calor.security.options import register as register_security_options
+from calor.security.trustee import TrusteeSettings
+from calor.stack_domain import options as stack_domain_options
+from calor.stack_domain import stack_credentials
 
 LOG = logging.getLogger("calor.all")
 CREDENTIALS_FILE = "credentials.json"
 CLOUDS_FILE = "clouds.yaml"
+SECRETS = ("admin", "demo", STACK_DOMAIN_ADMIN)
 
 
 @dataclass(frozen=True)
@@ -67,13 +79,16 @@ class AllOptions:
 
 
 def load_credentials(state_dir: Path) -> dict[str, str]:
-    """The admin and demo passwords, generated on the first start and kept in the state dir."""
+    """The passwords of admin, demo and the stack domain admin, generated on first use and kept in
+    the state dir (a state dir of an older Calor gets the ones it lacks)."""
     path = state_dir / CREDENTIALS_FILE
+    stored: Any = {}
     if path.is_file():
         stored = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(stored, dict) and {"admin", "demo"} <= set(stored):
-            return {"admin": str(stored["admin"]), "demo": str(stored["demo"])}
-    credentials = {"admin": secrets.token_urlsafe(18), "demo": secrets.token_urlsafe(18)}
+    stored = {str(key): str(value) for key, value in stored.items()} if isinstance(stored, dict) else {}
+    if set(SECRETS) <= set(stored):
+        return {name: stored[name] for name in SECRETS}
+    credentials = {name: stored.get(name) or secrets.token_urlsafe(18) for name in SECRETS}
     state_dir.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
@@ -133,6 +148,7 @@ class AllInOne:
     projects: dict[str, str] = field(default_factory=dict)
     identity_backend: IdentityBackend | None = None
     connections: ConnectionFactory | None = None
+    deferred_auth: DeferredAuth | None = None
 
     @property
     def state_dir(self) -> Path:
@@ -161,16 +177,24 @@ class AllInOne:
         for name, port in ports.items():
             self.servers[name] = ServedApp(name, options.host, port, threads=threads)
         self.credentials = load_credentials(self.state_dir)
+        generate_key_if_unset(self.conf, self.state_dir)
 
         repository = configure_repository(Repository(self._database()), self.conf)
         cloud_endpoints = self._mount_cloud()
         self._mount_identity(cloud_endpoints)
         self.connections = self._connections()
-        service = OrchestrationService(repository, self.registry.get, connections=self.connections)
+        self.deferred_auth = self._deferred_auth()
+        service = OrchestrationService(
+            repository,
+            self.registry.get,
+            connections=self.connections,
+            deferred_auth=self.deferred_auth,
+            admission=Admission.from_config(api_config(self.conf)),
+        )
         enable_portability(service, self.conf, standalone=True)
         self._mount_api(service)
         if options.with_cfn:
-            self._mount_cfn(service)
+            self._mount_cfn(service, repository)
         self.clouds_file.write_text(
             yaml.safe_dump(
                 clouds_document(
@@ -189,11 +213,37 @@ class AllInOne:
             plugin_types=self.registry.get,
             config=engine_config(self.conf),
             connections=self.connections,
+            deferred_auth=self.deferred_auth,
         )
         self.worker.start()
 
+    def _deferred_auth(self) -> DeferredAuth:
+        """Trusts (or stored passwords) in the embedded identity, as in Keystone mode: stacks
+        created through heat-api act for their owner; the admin user is the trustee."""
+        register_security_options(self.conf)
+        identity_url = self.url("identity") + "/v3"
+        trustee = TrusteeSettings(
+            auth_url=identity_url,
+            username="admin",
+            password=self.credentials["admin"],
+            user_domain_id="default",
+        )
+        settings = DeferredAuthSettings(
+            identity_url=identity_url,
+            method=str(self.conf.deferred_auth_method),
+            trustee=trustee,
+            delegated_roles=tuple(self.conf.trusts_delegated_roles),
+            region_name="RegionOne",
+        )
+        return DeferredAuth(settings)
+
     def _connections(self) -> ConnectionFactory | None:
-        """The sandbox cloud as its admin (through the embedded identity); ``None`` without the cloud."""
+        """The sandbox cloud as its admin (through the embedded identity); ``None`` without the cloud.
+
+        The admin is also the trustee stacks' trusts name. Stacks without credentials (made
+        before deferred auth, or through heat-api-cfn) are served by the admin, granting itself
+        ``member`` on their project.
+        """
         if "cloud" not in self.servers:
             return None
         settings = CloudSettings(
@@ -223,6 +273,7 @@ class AllInOne:
             public_url=self.url("identity"),
             admin_password=self.credentials["admin"],
             demo_password=self.credentials["demo"],
+            stack_domain_admin_password=self.credentials[STACK_DOMAIN_ADMIN],
         )
         app = create_identity_app(config)
         backend = backend_of(app)
@@ -244,7 +295,17 @@ class AllInOne:
         )
         self.servers["api"].application = app
 
-    def _mount_cfn(self, service: OrchestrationService) -> None:
+    def _stack_credentials(self, repository: Repository) -> Any:
+        """Stack domain users in the embedded identity's ``heat`` domain, made by ``heat_domain_admin``
+        (heat.conf's ``stack_user_domain_*`` and ``stack_domain_admin*`` may name others)."""
+        stack_domain_options.register(self.conf)
+        if not (self.conf.stack_user_domain_id or self.conf.stack_user_domain_name):
+            self.conf.set_default("stack_user_domain_name", STACK_DOMAIN_NAME)
+            self.conf.set_default("stack_domain_admin", STACK_DOMAIN_ADMIN)
+            self.conf.set_default("stack_domain_admin_password", self.credentials[STACK_DOMAIN_ADMIN])
+        return stack_credentials(self.conf, repository, identity_url=self.url("identity"))
+
+    def _mount_cfn(self, service: OrchestrationService, repository: Repository) -> None:
         """The CloudFormation Query API, and DIR/aws-credentials for boto3 and awscli (profile ``calor``)."""
         identity_state_dir = self.state_dir / "identity"
         app = create_cfn_app(
@@ -256,6 +317,7 @@ class AllInOne:
             identity_backend=self.identity_backend,
             public_url=self.url("cfn"),
             heat_url=self.url("api"),
+            stack_credentials=self._stack_credentials(repository),
         )
         self.servers["cfn"].application = app
         if self.identity_backend is not None:

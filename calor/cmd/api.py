@@ -23,8 +23,10 @@ from calor.api.serving import ServedApp
 from calor.config import api_config, configure_repository, database_url, enable_portability, load_config
 from calor.db.engine import make_engine
 from calor.db.repository import Repository
+from calor.engine.admission import Admission
 from calor.engine.service import OrchestrationService
 from calor.plugins.registry import default_registry
+from calor.security.deferred_auth import deferred_auth_from_config
 
 LOG = logging.getLogger("calor.api")
 
@@ -34,10 +36,16 @@ def build_app(conf: cfg.ConfigOpts) -> Flask:
     state_dir = Path(conf.state_dir).expanduser()
     repository = configure_repository(Repository(make_engine(database_url(conf, state_dir))), conf)
     registry = default_registry(entry_points=True)
-    service = OrchestrationService(repository, registry.get)
+    settings = api_config(conf)
+    service = OrchestrationService(
+        repository,
+        registry.get,
+        deferred_auth=deferred_auth_from_config(conf),
+        admission=Admission.from_config(settings),
+    )
     enable_portability(service, conf, standalone=False)
     return create_app(
-        api_config(conf),
+        settings,
         service,
         registry=registry,
         keystone={"oslo_config_config": conf},

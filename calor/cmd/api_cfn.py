@@ -4,7 +4,8 @@ Signatures are checked by Keystone's ``/v3/ec2tokens`` (``--identity-url``, else
 ``[ec2authtoken] auth_uri`` or ``[clients_keystone] auth_uri`` of heat.conf), or in-process
 against the embedded identity service's state (``--identity-state-dir``, by default
 ``<state_dir>/identity`` when it exists). Engines run separately
-(``heat-engine``); the wait condition wiring is set for engines in this process only.
+(``heat-engine``); the wait condition wiring is set for engines in this process only, with
+the stack domain users of heat.conf's ``stack_user_domain_*`` and ``stack_domain_admin*``.
 """
 
 from __future__ import annotations
@@ -36,8 +37,11 @@ from calor.config import (
 )
 from calor.db.engine import make_engine
 from calor.db.repository import Repository
+from calor.engine.admission import Admission
 from calor.engine.service import OrchestrationService
 from calor.plugins.registry import default_registry
+from calor.security.deferred_auth import deferred_auth_from_config
+from calor.stack_domain import stack_credentials
 
 LOG = logging.getLogger("calor.api.cfn")
 
@@ -53,19 +57,26 @@ def build_app(
     state_dir = Path(conf.state_dir).expanduser()
     repository = configure_repository(Repository(make_engine(database_url(conf, state_dir))), conf)
     registry = default_registry(entry_points=True)
-    service = OrchestrationService(repository, registry.get)
+    settings = api_config(conf)
+    service = OrchestrationService(
+        repository,
+        registry.get,
+        deferred_auth=deferred_auth_from_config(conf),
+        admission=Admission.from_config(settings),
+    )
     enable_portability(service, conf, standalone=False)
     if identity_url is None and identity_state_dir is None:
         identity_url = ec2_auth_url(conf)
     if identity_url is None and identity_state_dir is None and (state_dir / "identity").is_dir():
         identity_state_dir = state_dir / "identity"
     app = create_app(
-        api_config(conf),
+        settings,
         service,
         registry=registry,
         identity_url=identity_url,
         identity_state_dir=identity_state_dir,
         public_url=public_url,
+        stack_credentials=stack_credentials(conf, repository, identity_url=identity_url),
     )
     state = app.extensions[STATE_EXTENSION]
     if identity_url is not None and isinstance(state.verifier, KeystoneVerifier):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
-import pathlib
 import signal
 import sys
 from collections.abc import Sequence
@@ -22,6 +21,7 @@ from calor.engine.config import EngineConfig
 from calor.engine.worker import Worker
 from calor.plugins.base import ResourcePlugin
 from calor.plugins.registry import default_registry
+from calor.security.deferred_auth import deferred_auth_from_config
 
 
 def parse_arguments(arguments: Sequence[str] | None) -> argparse.Namespace:
@@ -55,11 +55,11 @@ def parse_arguments(arguments: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--cfn-url", default=None, help="heat-api-cfn's base URL (wait condition handles)")
     parser.add_argument("--heat-url", default=None, help="heat-api's base URL (HEAT_SIGNAL handles)")
-    parser.add_argument("--identity-url", default=None, help="Keystone's unversioned URL")
     parser.add_argument(
-        "--identity-state-dir",
+        "--identity-url",
         default=None,
-        help="the embedded identity's state directory (standalone: per-stack credentials)",
+        help="Keystone's unversioned URL (default: [clients_keystone] auth_uri); stack domain users are "
+        "made there",
     )
     parser.add_argument("--log-level", default="INFO")
     return parser.parse_args(arguments)
@@ -75,25 +75,20 @@ def connection_factory(options: argparse.Namespace, conf: cfg.ConfigOpts) -> Con
     return cloud_options.factory_from_config(conf)
 
 
-def configure_signals(options: argparse.Namespace, repository: Repository) -> None:
-    """Wire wait conditions and signals for the plugins this engine runs (as heat-api-cfn does)."""
+def configure_signals(options: argparse.Namespace, repository: Repository, conf: cfg.ConfigOpts) -> None:
+    """Wire wait conditions and signals for the plugins this engine runs (as heat-api-cfn does):
+    stack domain users as heat.conf's ``stack_user_domain_*`` and ``stack_domain_admin*`` say."""
     if options.cfn_url is None:
         return
-    from calor.api.cfn.app import NoStackCredentials
     from calor.api.cfn.signalling import read_resource_data
-    from calor.api.cfn.stack_users import LocalStackCredentials
     from calor.plugins.signals import wiring
+    from calor.stack_domain import stack_credentials
 
-    credentials: wiring.StackCredentials = NoStackCredentials()
-    if options.identity_state_dir:
-        from calor.sandbox.identity import IdentityBackend
-
-        credentials = LocalStackCredentials(IdentityBackend.open(pathlib.Path(options.identity_state_dir)))
     identity_url = options.identity_url.rstrip("/") + "/v3" if options.identity_url else None
     wiring.configure(
         wiring.SignalWiring(
             cfn_url=options.cfn_url.rstrip("/"),
-            credentials=credentials,
+            credentials=stack_credentials(conf, repository, identity_url=options.identity_url),
             reader=read_resource_data(repository),
             heat_url=options.heat_url,
             identity_url=identity_url,
@@ -130,7 +125,7 @@ def main(arguments: Sequence[str] | None = None) -> int:
         poll_max=options.poll_max,
         max_concurrent_jobs=options.max_concurrent_jobs,
     )
-    configure_signals(options, repository)
+    configure_signals(options, repository, conf)
     worker = Worker(
         repository,
         repository.queue,
@@ -138,6 +133,7 @@ def main(arguments: Sequence[str] | None = None) -> int:
         plugin_types=registry.get,
         config=config,
         connections=connection_factory(options, conf),
+        deferred_auth=deferred_auth_from_config(conf),
     )
 
     def stop(signal_number: int, _frame: FrameType | None) -> None:

@@ -1,10 +1,11 @@
 """``heat-manage``: the operator's database tool.
 
 ``db sync [VERSION]``, ``db version``, ``purge_deleted [-g GRANULARITY] [-p PROJECT] AGE``,
-``reset_stack_status STACK_ID``, ``service list`` and ``service clean``, as Heat's
-``heat-manage`` spells them. The database is ``--database-url``, else the ``[database]
-connection`` of ``--config-file`` (``heat.conf``), else ``$CALOR_DATABASE_URL``, else the
-embedded SQLite file.
+``reset_stack_status STACK_ID``, ``service list``, ``service clean`` and ``update_params
+--previous-encryption-key KEY`` (re-encrypt stored credentials with heat.conf's current
+``auth_encryption_key``), as Heat's ``heat-manage`` spells them. The database is
+``--database-url``, else the ``[database] connection`` of ``--config-file`` (``heat.conf``),
+else ``$CALOR_DATABASE_URL``, else the embedded SQLite file.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from calor.db.engine import current_revision, default_url, make_engine, upgrade
 from calor.db.repository import Repository
 from calor.db.types import utc_now
 from calor.errors import CalorError
+from calor.security.encryption import HEAT_DEFAULT_KEY, SecretEncryption
 
 GRANULARITIES = ("days", "hours", "minutes", "seconds")
 # A service whose last heartbeat is older than this is shown as down.
@@ -46,6 +48,15 @@ def build_parser() -> argparse.ArgumentParser:
     reset = commands.add_parser("reset_stack_status", help="set a stuck IN_PROGRESS stack to FAILED")
     reset.add_argument("stack_id")
 
+    update = commands.add_parser(
+        "update_params", help="re-encrypt stored credentials with the current auth_encryption_key"
+    )
+    update.add_argument(
+        "--previous-encryption-key",
+        required=True,
+        help="the auth_encryption_key the credentials were encrypted with",
+    )
+
     service = commands.add_parser("service", help="engine services")
     service_commands = service.add_subparsers(dest="service_command", required=True, metavar="ACTION")
     service_commands.add_parser("list", help="list engines and whether they are up")
@@ -53,17 +64,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _config(arguments: argparse.Namespace) -> configparser.ConfigParser | None:
+    if not arguments.config_file:
+        return None
+    config = configparser.ConfigParser(interpolation=None)
+    if not config.read(arguments.config_file):
+        raise CalorError(f"cannot read configuration file {arguments.config_file}")
+    return config
+
+
 def database_url(arguments: argparse.Namespace) -> str:
     if arguments.database_url:
         return str(arguments.database_url)
-    if arguments.config_file:
-        config = configparser.ConfigParser(interpolation=None)
-        if not config.read(arguments.config_file):
-            raise CalorError(f"cannot read configuration file {arguments.config_file}")
+    config = _config(arguments)
+    if config is not None:
         connection = config.get("database", "connection", fallback="").strip()
         if connection:
             return connection
     return default_url()
+
+
+def current_encryption_key(arguments: argparse.Namespace) -> str:
+    """``[DEFAULT] auth_encryption_key`` of ``--config-file``, else Heat's default key."""
+    config = _config(arguments)
+    configured = config.get("DEFAULT", "auth_encryption_key", fallback="").strip() if config else ""
+    return configured or HEAT_DEFAULT_KEY
 
 
 def main(
@@ -101,6 +126,11 @@ def _run(arguments: argparse.Namespace, url: str, out: TextIO) -> int:
                 f"{result.raw_templates} raw templates and {result.jobs} jobs",
                 file=out,
             )
+        elif arguments.command == "update_params":
+            previous = SecretEncryption(arguments.previous_encryption_key)
+            current = SecretEncryption(current_encryption_key(arguments))
+            count = repository.reencrypt_user_credentials(previous, current)
+            print(f"Re-encrypted {count} stored credentials with the current auth_encryption_key", file=out)
         elif arguments.command == "reset_stack_status":
             stack = repository.reset_stack_status(arguments.stack_id)
             print(f"Stack {stack.name} ({stack.id}) is {stack.stack_status}", file=out)

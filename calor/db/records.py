@@ -35,6 +35,9 @@ class StackRecord:
     ``updated_at`` is ``None`` until an update operation starts (Heat's ``updated_time``);
     ``deleted_at`` is set once the stack is soft-deleted. ``outputs`` holds the resolved
     outputs the engine stored last (a list of Heat's output mappings), ``None`` before.
+    ``user_credentials_id`` names what the engine acts with for the owner (a root stack's
+    :class:`UserCredentialsRecord`; ``None``: the service user); ``stack_user_project_id`` is the
+    stack domain project holding the stack's users.
     """
 
     id: str
@@ -59,6 +62,8 @@ class StackRecord:
     created_at: datetime.datetime
     updated_at: datetime.datetime | None
     deleted_at: datetime.datetime | None
+    user_credentials_id: str | None = None
+    stack_user_project_id: str | None = None
 
     @property
     def state(self) -> tuple[str, str]:
@@ -68,6 +73,37 @@ class StackRecord:
     def stack_status(self) -> str:
         """Heat's combined form, ``CREATE_COMPLETE``."""
         return f"{self.action}_{self.status}"
+
+
+@dataclass(frozen=True)
+class NewUserCredentials:
+    """What the engine needs to act for a stack's owner later: a trust or a stored password.
+
+    The repository encrypts ``password`` and ``trust_id`` before storing them.
+    """
+
+    project_id: str
+    user_id: str | None = None
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    trust_id: str | None = field(default=None, repr=False)
+    auth_url: str | None = None
+    region_name: str | None = None
+
+
+@dataclass(frozen=True)
+class UserCredentialsRecord:
+    """A stored ``user_credentials`` row, its secrets decrypted."""
+
+    id: str
+    project_id: str
+    user_id: str | None
+    username: str | None
+    password: str | None = field(repr=False)
+    trust_id: str | None = field(repr=False)
+    auth_url: str | None
+    region_name: str | None
+    created_at: datetime.datetime
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,12 @@
 
 :func:`stack_data` is Heat's abandon data (``prepare_abandon``): the stack's name, id,
 action, status, template, environment, files, tags and, per resource, its physical id,
-type, state, metadata and resource data. Export returns it; abandon returns it and then
-deletes the stack keeping every cloud object; adopt creates a stack from it, each
-resource taking over its cloud object through ``handle_adopt`` instead of creating one.
+type, state, metadata and resource data. A resource that is a nested stack (OS::Heat::Stack,
+a provider template, ResourceGroup, ...) has its child stack's own abandon data as its
+entry instead, as Heat's ``StackResource.prepare_abandon`` gives. Export returns it;
+abandon returns it and then deletes the stack and its children keeping every cloud
+object; adopt creates a stack from it, each resource taking over its cloud object
+through ``handle_adopt`` instead of creating one (a nested stack adopts its child's part).
 """
 
 from __future__ import annotations
@@ -22,11 +25,11 @@ from calor.engine.dependencies import checked_graph
 from calor.engine.lookup import StoredResourceLookup
 from calor.engine.plugin_actions import run_action
 from calor.engine.stack_operations import Outcome, StackDefinitionParts, StackOperation
+from calor.engine.store import ADOPT as ADOPT  # re-exported: the service and jobs name it here
 from calor.engine.store import COMPLETE, FAILED, IN_PROGRESS, ROLLBACK
 from calor.errors import UserError
 from calor.graph import CycleError, Slot
 
-ADOPT = "ADOPT"
 ABANDON_OPERATION = "abandon"
 ADOPT_OPERATION = "adopt"
 ENVIRONMENT_SECTIONS: dict[str, Any] = {
@@ -53,10 +56,15 @@ def user_environment(environment: Mapping[str, Any], parameters: Mapping[str, An
 
 
 def stack_data(repository: Repository, stack: StackRecord) -> dict[str, Any]:
-    """Heat's abandon (and export) body for ``stack``."""
+    """Heat's abandon (and export) body for ``stack``, its nested stacks' bodies inside."""
     raw = repository.get_raw_template(stack.raw_template_id) if stack.raw_template_id else None
+    children = {child.id: child for child in repository.get_child_stacks(stack.id)}
     resources: dict[str, Any] = {}
     for record in repository.get_resources(stack.id, include_replaced=False):
+        child = children.get(record.physical_resource_id or "")
+        if child is not None and child.owner_resource_name == record.name:
+            resources[record.name] = stack_data(repository, child)
+            continue
         resources[record.name] = {
             "name": record.name,
             "resource_id": record.physical_resource_id,
@@ -139,7 +147,7 @@ class AdoptOperation(StackOperation):
                 definition=parts.resources[name],
             )
 
-        result, timed_out = await self._walk(graph, visit)
+        result, timed_out = await self._walk(graph, visit, runner)
         if result is not None and result.ok:
             await self._store_outputs(runner, parts)
             return await self._set_stack(ADOPT, COMPLETE, events.stack_completed(ADOPT))

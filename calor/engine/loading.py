@@ -52,8 +52,16 @@ def environment_types(
 
     registry = getattr(environment, "registry", None)
     defaults = getattr(environment, "parameter_defaults", None) or {}
+    # The engine asks for the same few types thousands of times in a big stack.
+    resolved: dict[str, type[ResourcePlugin]] = {}
 
     def resolve(type_name: str) -> type[ResourcePlugin]:
+        known = resolved.get(type_name)
+        if known is None:
+            known = resolved[type_name] = resolve_once(type_name)
+        return known
+
+    def resolve_once(type_name: str) -> type[ResourcePlugin]:
         match = registry.resolve(type_name) if registry is not None else None
         if match is not None and match.template is not None:
             return provider_plugin(

@@ -33,8 +33,11 @@ class MemoryStore:
         with self._lock:
             return dict(self._stack(stack_id).resources)
 
-    def save_resources(self, stack_id: str, states: Sequence[ResourceState]) -> None:
+    def save_resources(
+        self, stack_id: str, states: Sequence[ResourceState], events: Sequence[EventRecord] = ()
+    ) -> None:
         with self._lock:
+            self.events.extend(events)
             resources = self._stack(stack_id).resources
             now = utc_now()
             for state in states:
@@ -49,7 +52,9 @@ class MemoryStore:
         with self._lock:
             self.events.extend(events)
 
-    def set_stack_status(self, stack_id: str, action: str, status: str, reason: str) -> None:
+    def set_stack_status(
+        self, stack_id: str, action: str, status: str, reason: str, *, traversal: str | None = None
+    ) -> None:
         with self._lock:
             stack = self._stack(stack_id)
             stack.action, stack.status, stack.reason = action, status, reason

@@ -35,8 +35,9 @@ from typing import TYPE_CHECKING, Any
 from calor.db.records import StackRecord
 from calor.db.repository import Repository
 from calor.engine.config import EngineConfig
-from calor.engine.store import COMPLETE, CREATE, DELETE, FAILED, IN_PROGRESS, UPDATE, utc_now
-from calor.errors import ResourceFailure, UserError
+from calor.engine.nested_inputs import ChildInputs, child_changed, child_environment
+from calor.engine.store import ADOPT, COMPLETE, CREATE, DELETE, FAILED, IN_PROGRESS, UPDATE, utc_now
+from calor.errors import LimitExceeded, ResourceFailure, UserError
 from calor.plugins.base import ResourcePlugin
 from calor.plugins.nested import ChildStack, NestedStacks
 from calor.template.context import StackContext
@@ -62,10 +63,8 @@ LIMITS = NestedLimits()
 RESOURCE_LIMIT_MESSAGE = "Maximum resources per stack exceeded."
 
 
-class StackResourceLimitExceeded(UserError):
+class StackResourceLimitExceeded(LimitExceeded):
     """A template with more resources than ``max_resources_per_stack``."""
-
-    heat_type = "RequestLimitExceeded"
 
 
 def check_stack_size(resource_count: int) -> None:
@@ -83,6 +82,10 @@ class ChildRuns:
         self.lock = threading.Lock()
         self.futures: dict[str, concurrent.futures.Future[None]] = {}
         self.tasks: dict[str, asyncio.Task[None]] = {}
+        #: The StackRun of each child operation running here (to stop it in place).
+        self.stack_runs: dict[str, StackRun] = {}
+        #: Children stopped here (a late poll must not resume them; a new operation may).
+        self.stopped: set[str] = set()
 
     def running(self, stack_id: str) -> bool:
         with self.lock:
@@ -102,6 +105,15 @@ def child_runs(loop: asyncio.AbstractEventLoop) -> ChildRuns:
         return runs
 
 
+@dataclass(frozen=True)
+class ParentSource:
+    """The template and parameters the parent's operation brings it to, when they are not
+    the stored ones: a rollback stores the previous ones back only once it ends."""
+
+    raw_template_id: int
+    parameters: Mapping[str, Any]
+
+
 @dataclass
 class NestedEngine:
     """What running child operations needs, taken from the operation that runs the parent."""
@@ -112,6 +124,8 @@ class NestedEngine:
     project_id: str
     cloud_factory: Callable[[], Any] | None
     runs: ChildRuns
+    #: Where children get the parent's files and environment (``None``: the stored stack).
+    source: ParentSource | None = None
 
     @property
     def config(self) -> EngineConfig:
@@ -145,6 +159,19 @@ def attach(
     except RuntimeError:
         return
     _ENGINES[run] = NestedEngine(repository, run, plugin_types, project_id, cloud_factory, child_runs(loop))
+
+
+def engine_of(run: StackRun) -> NestedEngine | None:
+    """What runs the child stacks of ``run``'s resources (``None``: :func:`attach` was not called)."""
+    return _ENGINES.get(run)
+
+
+def build_children_from(run: StackRun, raw_template_id: int | None, parameters: Mapping[str, Any]) -> None:
+    """Build the children of ``run``'s resources with this template's files and environment
+    (a rollback's: the stack still stores the failed update's until the rollback ends)."""
+    engine = _ENGINES.get(run)
+    if engine is not None and raw_template_id is not None:
+        engine.source = ParentSource(raw_template_id, dict(parameters))
 
 
 def child_stacks(run: StackRun, resource_name: str, child_name: str) -> NestedStacks:
@@ -205,6 +232,16 @@ class ChildStacks:
     def _failure(self, message: str) -> ResourceFailure:
         return ResourceFailure(message, resource_name=self.resource_name)
 
+    def _parent(self) -> StackRecord | None:
+        """The parent stack as its running operation sees it (see :class:`ParentSource`)."""
+        parent = self.repository.get_stack(self.parent_id)
+        source = self.engine.source
+        if parent is None or source is None:
+            return parent
+        return dataclasses.replace(
+            parent, raw_template_id=source.raw_template_id, parameters=dict(source.parameters)
+        )
+
     # --- create ---------------------------------------------------------------------------
 
     def create(
@@ -216,12 +253,57 @@ class ChildStacks:
         timeout_minutes: int | None = None,
         removing_type: str | None = None,
     ) -> str:
-        parent = self.repository.get_stack(self.parent_id)
+        return self._new_child(
+            template, parameters, files, timeout_minutes, removing_type, action=CREATE, adopt_resources=None
+        )
+
+    def adopt(
+        self,
+        template: Mapping[str, Any] | str,
+        *,
+        parameters: Mapping[str, Any],
+        resources: Mapping[str, Any],
+        files: Mapping[str, str] | None = None,
+        timeout_minutes: int | None = None,
+        removing_type: str | None = None,
+    ) -> str:
+        return self._new_child(
+            template,
+            parameters,
+            files,
+            timeout_minutes,
+            removing_type,
+            action=ADOPT,
+            adopt_resources=resources,
+        )
+
+    def _new_child(
+        self,
+        template: Mapping[str, Any] | str,
+        parameters: Mapping[str, Any],
+        files: Mapping[str, str] | None,
+        timeout_minutes: int | None,
+        removing_type: str | None,
+        *,
+        action: str,
+        adopt_resources: Mapping[str, Any] | None,
+    ) -> str:
+        """Store the child (limits checked) and start ``action`` (CREATE or ADOPT) on it."""
+        parent = self._parent()
         if parent is None:
             raise self._failure(f"The Stack ({self.parent_id}) could not be found.")
-        for child in self.repository.get_child_stacks(parent.id):
-            if child.owner_resource_name == self.resource_name:
-                return child.id  # a create interrupted before the resource stored the id
+        # A create interrupted before the resource stored the id left a child no row names
+        # (a failed child being replaced is still named by the resource it belongs to).
+        owned = [
+            child.id
+            for child in self.repository.get_child_stacks(parent.id)
+            if child.owner_resource_name == self.resource_name
+        ]
+        if owned:
+            named = {record.physical_resource_id for record in self.repository.get_resources(parent.id)}
+            for child_id in owned:
+                if child_id not in named:
+                    return child_id
         depth = parent.nested_depth + 1
         limits = LIMITS
         if 0 <= limits.max_nested_stack_depth < depth:
@@ -244,8 +326,10 @@ class ChildStacks:
             owner_resource_name=self.resource_name,
             timeout_minutes=timeout_minutes,
             disable_rollback=True,
+            action=action,
+            status_reason=f"Stack {action} started",
         )
-        self._start(stack_id, CREATE, resuming=False)
+        self._start(stack_id, action, resuming=False, adopt_resources=adopt_resources)
         return stack_id
 
     def _prepare(
@@ -263,9 +347,7 @@ class ChildStacks:
 
         ``replacing`` resources of the tree go away with this change (an update's old ones).
         """
-        raw = self.repository.get_raw_template(parent.raw_template_id) if parent.raw_template_id else None
-        all_files = {**(dict(raw.files) if raw else {}), **dict(files or {})}
-        environment = self._child_environment(raw.environment if raw else {}, removing_type)
+        all_files, environment = self._files_and_environment(parent, files, removing_type)
         definition = self._definition(template, stack_id, parameters, all_files, environment)
         limit = LIMITS.max_resources_per_stack
         if limit >= 0:
@@ -286,7 +368,7 @@ class ChildStacks:
         timeout_minutes: int | None = None,
         removing_type: str | None = None,
     ) -> None:
-        parent = self.repository.get_stack(self.parent_id)
+        parent = self._parent()
         child = self.repository.get_stack(stack_id)
         if parent is None or child is None:
             raise self._failure(f"The Stack ({stack_id}) could not be found.")
@@ -312,16 +394,30 @@ class ChildStacks:
             raise self._failure(f"The Stack ({stack_id}) could not be updated.")
         self._start(stack_id, UPDATE, resuming=False, replace=True, previous_parameters=child.parameters)
 
-    def _child_environment(self, raw: Mapping[str, Any], removing_type: str | None) -> dict[str, Any]:
-        from calor.template.environment import Environment
+    def changed(
+        self,
+        stack_id: str,
+        template: Mapping[str, Any] | str,
+        *,
+        parameters: Mapping[str, Any],
+        files: Mapping[str, str] | None = None,
+        removing_type: str | None = None,
+    ) -> bool:
+        parent = self._parent()
+        if parent is None:
+            return True
+        all_files, environment = self._files_and_environment(parent, files, removing_type)
+        inputs = ChildInputs(template, dict(parameters), all_files, environment)
+        return child_changed(self.repository, stack_id, inputs)
 
-        environment = Environment.from_mapping(dict(raw or {}), "environment")
-        child = dataclasses.replace(
-            environment,
-            parameters={},
-            registry=environment.registry.nested(self.resource_name, removing_type=removing_type),
-        )
-        return child.to_mapping()
+    def _files_and_environment(
+        self, parent: StackRecord, files: Mapping[str, str] | None, removing_type: str | None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The child's files (the parent's and the plugin's own) and environment."""
+        raw = self.repository.get_raw_template(parent.raw_template_id) if parent.raw_template_id else None
+        all_files = {**(dict(raw.files) if raw else {}), **dict(files or {})}
+        environment = child_environment(raw.environment if raw else {}, self.resource_name, removing_type)
+        return all_files, environment
 
     def _definition(
         self,
@@ -361,18 +457,27 @@ class ChildStacks:
         resuming: bool,
         replace: bool = False,
         previous_parameters: Mapping[str, Any] | None = None,
+        adopt_resources: Mapping[str, Any] | None = None,
     ) -> None:
         runs = self.engine.runs
         with runs.lock:
             current = runs.futures.get(stack_id)
             if current is not None and not current.done() and not replace:
                 return
+            if resuming and stack_id in runs.stopped:
+                return
+            runs.stopped.discard(stack_id)
             runs.futures[stack_id] = asyncio.run_coroutine_threadsafe(
-                self._run_child(stack_id, action, resuming, previous_parameters), runs.loop
+                self._run_child(stack_id, action, resuming, previous_parameters, adopt_resources), runs.loop
             )
 
     async def _run_child(
-        self, stack_id: str, action: str, resuming: bool, previous_parameters: Mapping[str, Any] | None
+        self,
+        stack_id: str,
+        action: str,
+        resuming: bool,
+        previous_parameters: Mapping[str, Any] | None,
+        adopt_resources: Mapping[str, Any] | None = None,
     ) -> None:
         from calor.engine.nested_operations import run_child_operation
 
@@ -387,7 +492,9 @@ class ChildStacks:
         loop = asyncio.get_running_loop()
         database = self.engine.database_executor
         try:
-            await run_child_operation(self.engine, stack_id, action, resuming, previous_parameters)
+            await run_child_operation(
+                self.engine, stack_id, action, resuming, previous_parameters, adopt_resources=adopt_resources
+            )
         except asyncio.CancelledError:
             raise
         except Exception as error:
@@ -406,7 +513,7 @@ class ChildStacks:
     def update_policy(self) -> Mapping[str, Any]:
         from calor.engine.loading import load_parts
 
-        parent = self.repository.get_stack(self.parent_id)
+        parent = self._parent()
         if parent is None or parent.raw_template_id is None:
             return {}
         raw = self.repository.get_raw_template(parent.raw_template_id)
@@ -420,21 +527,23 @@ class ChildStacks:
             raise self._failure(str(error)) from error
 
     def files(self) -> Mapping[str, str]:
-        parent = self.repository.get_stack(self.parent_id)
+        parent = self._parent()
         if parent is None or parent.raw_template_id is None:
             return {}
         raw = self.repository.get_raw_template(parent.raw_template_id)
         return {str(key): str(value) for key, value in (raw.files if raw else {}).items()}
 
-    def get(self, stack_id: str) -> ChildStack | None:
+    def get(self, stack_id: str, *, adopt_resources: Mapping[str, Any] | None = None) -> ChildStack | None:
         stack = self.repository.get_stack(stack_id, show_deleted=True)
         if stack is None:
             return None
         if stack.deleted_at is not None:
             return ChildStack(stack.id, stack.name, DELETE, COMPLETE, stack.status_reason, deleted=True)
         resumable = stack.status == IN_PROGRESS and stack.action in (CREATE, DELETE, UPDATE)
+        if stack.status == IN_PROGRESS and stack.action == ADOPT and adopt_resources is not None:
+            resumable = True
         if resumable and not self.engine.runs.running(stack_id):
-            self._start(stack_id, stack.action, resuming=True)
+            self._start(stack_id, stack.action, resuming=True, adopt_resources=adopt_resources)
         outputs: dict[str, Any] = {}
         errors: dict[str, str] = {}
         for output in stack.outputs or []:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from calor.engine.nested import ChildStacks
+from calor.engine.nested import ChildStacks, child_stacks, engine_of
+from calor.engine.run import StackRun
 from calor.plugins.base import ResourcePlugin, select_from_attribute
 from calor.plugins.context import MemoryPluginContext
 from calor.plugins.nested import NestedStacks
@@ -84,6 +85,17 @@ def attributes(
         else:
             values[name] = None
     return values
+
+
+def copy_context(run: StackRun, resource_name: str, **options: Any) -> MemoryPluginContext:
+    """The context of a stored copy of ``run``'s resource (a replaced one): in memory, and
+    able to reach the copy's child stack when the run has a database (:func:`child_stacks`)."""
+    if engine_of(run) is None:
+        return MemoryPluginContext(resource_name, **options)
+    children = child_stacks(run, resource_name, f"{run.stack_name}-{resource_name}")
+    assert isinstance(children, ChildStacks)
+    options.pop("cloud", None)  # the child stacks' engine gives the cloud
+    return StoredChildContext(children, resource_name, **options)
 
 
 class StoredChildContext(MemoryPluginContext):

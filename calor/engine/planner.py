@@ -4,8 +4,10 @@ Heat's rules. A resource only in the new template is added; one only stored is
 removed (dependants first). A stored resource whose type changed, or that failed or
 was left in progress, is replaced. The rest are examined: their new properties are
 resolved (once what they depend on is updated) and compared with the stored ones;
-equal means unchanged, a difference only in ``update_allowed`` properties means
-update in place, anything else (the plugin's :meth:`needs_replace`) replacement.
+equal means unchanged (unless the plugin's :meth:`needs_update` says otherwise: a
+nested stack whose child template, files or environment changed is updated), a
+difference only in ``update_allowed`` properties means update in place, anything else
+(the plugin's :meth:`needs_replace`) replacement.
 ``restricted_actions`` from the environment turn an update or replacement into a
 failure with a clear reason.
 """
@@ -129,6 +131,8 @@ def decide(
     property_diff = diff_properties(stored.properties, properties)
     metadata_changed = (metadata or {}) != (stored.metadata or {})
     if not property_diff and not metadata_changed:
+        if plugin.needs_update(properties, property_diff):  # a nested stack whose child changed
+            return Decision(Action.UPDATE, properties, metadata, property_diff)
         return Decision(Action.UNCHANGED, properties, metadata)
     if property_diff and not plugin.needs_update(properties, property_diff) and not metadata_changed:
         return Decision(Action.UNCHANGED, properties, metadata)

@@ -41,10 +41,12 @@ async def run_action(
     type_name = definition.type_name if definition is not None else existing.type_name if existing else ""
     try:
         async with asyncio.timeout(run.config.resource_timeout):
+            checked = False
             if existing is not None and existing.state == (action, IN_PROGRESS) and has_token(existing):
                 plugin = runner.plugin_for(existing)
                 token = existing.token["token"]
             else:
+                checked = True
                 async with slot:
                     plugin, token, done = await run.in_thread(
                         _start_in_thread, runner, name, action, start, check, definition
@@ -52,7 +54,9 @@ async def run_action(
                 if done:
                     await runner._complete(name, action, plugin)
                     return plugin
-            await runner._poll(slot, lambda value: check(plugin, value), token)
+            await runner._poll(
+                slot, lambda value: check(plugin, value), token, plugin=plugin, checked=checked
+            )
             await runner._complete(name, action, plugin)
             return plugin
     except TimeoutError as error:

@@ -1,8 +1,9 @@
-"""The worker's side of abandon, adopt, snapshot, restore and snapshot deletion: one job each.
+"""The worker's side of abandon, adopt, snapshot and snapshot deletion: one job each.
 
 :func:`run_job` runs a claimed job whose operation is in :data:`OPERATIONS` on the
 worker's :class:`~calor.engine.run.StackRun`, with the job's payload (adopt: the
-abandoned stack's resources; snapshot, restore, delete_snapshot: the snapshot id).
+abandoned stack's resources; snapshot, delete_snapshot: the snapshot id). A restore is
+an update job (:mod:`calor.engine.operations.jobs`).
 """
 
 from __future__ import annotations
@@ -16,30 +17,20 @@ from calor.db.repository import Repository
 from calor.engine.abandon import ABANDON_OPERATION, ADOPT_OPERATION, AdoptOperation
 from calor.engine.resource_runner import PluginTypes
 from calor.engine.run import StackRun
-from calor.engine.snapshots import (
-    DELETE_SNAPSHOT_OPERATION,
-    RESTORE,
-    RESTORE_OPERATION,
-    SNAPSHOT,
-    SNAPSHOT_OPERATION,
-    SnapshotOperation,
-)
+from calor.engine.snapshots import DELETE_SNAPSHOT_OPERATION, SNAPSHOT, SNAPSHOT_OPERATION, SnapshotOperation
 from calor.engine.stack_operations import Outcome, StackDefinitionParts
 from calor.engine.store import FAILED
 from calor.errors import CalorError, UserError
 
 LOG = logging.getLogger(__name__)
 
-OPERATIONS = frozenset(
-    {ABANDON_OPERATION, ADOPT_OPERATION, SNAPSHOT_OPERATION, RESTORE_OPERATION, DELETE_SNAPSHOT_OPERATION}
-)
+OPERATIONS = frozenset({ABANDON_OPERATION, ADOPT_OPERATION, SNAPSHOT_OPERATION, DELETE_SNAPSHOT_OPERATION})
 
 
 FAILED_ACTIONS = {
     ABANDON_OPERATION: "DELETE",
     ADOPT_OPERATION: "ADOPT",
     SNAPSHOT_OPERATION: SNAPSHOT,
-    RESTORE_OPERATION: RESTORE,
 }
 
 
@@ -93,10 +84,4 @@ async def run_job(
         return await operation.snapshot(repository, snapshot_id)
     if snapshot is None:
         raise UserError(f"The Snapshot ({snapshot_id}) could not be found.")
-    if job.operation == DELETE_SNAPSHOT_OPERATION:
-        return await operation.delete_snapshot(repository, snapshot)
-    if parts is None:
-        reason = "The snapshot's template could not be read."
-        await run.in_database(repository.update_stack_status, stack.id, RESTORE, FAILED, reason)
-        return Outcome(RESTORE, FAILED, reason)
-    return await operation.restore(repository, parts, snapshot.data or {})
+    return await operation.delete_snapshot(repository, snapshot)

@@ -23,18 +23,25 @@ from calor.engine.abandon import (
     parse_adopt_data,
     stack_data,
 )
+from calor.engine.loading import build_definition, environment_types, stack_context
+from calor.engine.operations.jobs import RESTORE_OPERATION
 from calor.engine.snapshots import (
     DELETE_SNAPSHOT_OPERATION,
-    RESTORE,
-    RESTORE_OPERATION,
     SNAPSHOT,
     SNAPSHOT_OPERATION,
+    restored_template,
     snapshot_body,
 )
+from calor.engine.store import RESTORE
 from calor.errors import Conflict, NotFound, UserError
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
+    from calor.db.records import NewUserCredentials
     from calor.definition.stack import StackDefinition
+    from calor.engine.admission import Admission
+    from calor.engine.resource_runner import PluginTypes
     from calor.engine.service import RequestContext
 
 MAX_SNAPSHOTS_PER_STACK = 32
@@ -44,6 +51,8 @@ class PortabilityMethods:
     """Abandon, export, adopt and snapshots; needs the service's repository and lookups."""
 
     repository: Repository
+    admission: Admission
+    plugin_types: PluginTypes
     #: Heat's ``enable_stack_abandon`` (also export) and ``enable_stack_adopt``: off by
     #: default, as in Heat; heat-all (standalone) switches them on.
     enable_stack_abandon: bool = False
@@ -67,6 +76,8 @@ class PortabilityMethods:
             files: Mapping[str, Any] | None,
             environment: Mapping[str, Any] | None,
         ) -> StackDefinition: ...
+
+        def delegate(self, context: RequestContext) -> AbstractContextManager[NewUserCredentials | None]: ...
 
     # --- abandon, export, adopt -----------------------------------------------------------
 
@@ -113,6 +124,8 @@ class PortabilityMethods:
         adopt_data = parse_adopt_data(adopt_stack_data)
         merged_parameters = adopt_parameters(adopt_data, parameters)
         all_files = {**dict(adopt_data.get("files") or {}), **dict(files or {})}
+        self.admission.check_stack_count(context, self.repository.count_stacks(context.project_id))
+        self.admission.check_template(context, adopt_data["template"], all_files, environment)
         stack_id = str(uuid.uuid4())
         definition = self._definition(
             context,
@@ -123,23 +136,25 @@ class PortabilityMethods:
             files=all_files,
             environment=environment,
         )
-        stack, _job = self.repository.create_stack_with_job(
-            name=name,
-            project_id=context.project_id,
-            user_id=context.user_id,
-            stack_id=stack_id,
-            template=dict(definition.template.data),
-            operation=ADOPT_OPERATION,
-            payload={"resources": dict(adopt_data.get("resources") or {})},
-            files=all_files,
-            environment=dict(environment or {}),
-            parameters=merged_parameters,
-            timeout_minutes=timeout,
-            disable_rollback=disable_rollback,
-            tags=list(tags),
-            action=ADOPT,
-            status_reason=f"Stack {ADOPT} started",
-        )
+        with self.delegate(context) as credentials:
+            stack, _job = self.repository.create_stack_with_job(
+                name=name,
+                project_id=context.project_id,
+                user_id=context.user_id,
+                stack_id=stack_id,
+                template=dict(definition.template.data),
+                operation=ADOPT_OPERATION,
+                payload={"resources": dict(adopt_data.get("resources") or {})},
+                files=all_files,
+                environment=dict(environment or {}),
+                parameters=merged_parameters,
+                timeout_minutes=timeout,
+                disable_rollback=disable_rollback,
+                tags=list(tags),
+                action=ADOPT,
+                status_reason=f"Stack {ADOPT} started",
+                user_credentials=credentials,
+            )
         return stack.id
 
     # --- snapshots ------------------------------------------------------------------------
@@ -195,7 +210,11 @@ class PortabilityMethods:
         self.repository.queue.submit(stack.id, DELETE_SNAPSHOT_OPERATION, {"snapshot_id": snapshot.id})
 
     def restore_snapshot(self, context: RequestContext, stack_identity: str, snapshot_id: str) -> None:
-        """Queue the stack's restore (stack action RESTORE) to the snapshot's template and data."""
+        """Queue the stack's restore: an update (stack action RESTORE) to the snapshot's definition.
+
+        The stored template is the snapshot's with the properties each resource's
+        ``handle_restore`` gives from its snapshot data (Heat's ``restore_data``).
+        """
         stack = self.find_stack(context, stack_identity)
         snapshot = self._snapshot(stack, snapshot_id)
         if snapshot.status != "COMPLETE" or snapshot.data is None:
@@ -203,14 +222,32 @@ class PortabilityMethods:
         data = snapshot.data
         environment = dict(data.get("environment") or {})
         parameters = dict(environment.pop("parameters", None) or {})
+        files = dict(data.get("files") or {})
+        definition = build_definition(
+            template=dict(data.get("template") or {}),
+            files=files,
+            environment=environment,
+            parameters=parameters,
+            context=stack_context(stack),
+            plugin_types=self.plugin_types,
+        )
+        template_files = definition.template.files
+        types = environment_types(self.plugin_types, definition.template.environment, template_files)
+        template = restored_template(
+            definition.template.data, definition.resources, data.get("resources") or {}, types
+        )
         self.repository.start_stack_operation(
             stack.id,
             action=RESTORE,
             operation=RESTORE_OPERATION,
-            payload={"snapshot_id": snapshot.id},
+            payload={
+                "snapshot_id": snapshot.id,
+                "previous_raw_template_id": stack.raw_template_id,
+                "previous_parameters": dict(stack.parameters),
+            },
             project_id=stack.project_id,
-            template=dict(data.get("template") or {}),
-            files=dict(data.get("files") or {}),
+            template=template,
+            files=files,
             environment=environment,
             parameters=parameters,
         )

@@ -63,6 +63,20 @@ def data_change(
     )
 
 
+def new_event(event: EventRecord) -> NewEvent:
+    return NewEvent(
+        stack_id=event.stack_id,
+        resource_name=event.resource_name,
+        resource_type=event.resource_type,
+        resource_action=event.action,
+        resource_status=event.status,
+        resource_status_reason=event.reason,
+        physical_resource_id=event.physical_resource_id,
+        resource_properties=dict(event.properties) if event.properties else None,
+        created_at=event.created_at,
+    )
+
+
 class RepositoryStore:
     """Stack state in the database. Remembers resource ids and data written, to write only changes."""
 
@@ -76,10 +90,11 @@ class RepositoryStore:
     def load_resources(self, stack_id: str) -> dict[str, ResourceState]:
         records = self.repository.get_resources(stack_id, include_replaced=False)
         all_data = self.repository.get_stack_resource_data(stack_id)
+        all_redacted = self.repository.get_stack_redacted_keys(stack_id) if all_data else {}
         states: dict[str, ResourceState] = {}
         for record in records:
             data = all_data.get(record.id, {})
-            redacted = frozenset(self.repository.get_redacted_keys(record.id)) if data else frozenset()
+            redacted = all_redacted.get(record.id, frozenset()) if data else frozenset()
             state = resource_state(record, data, redacted)
             with self._lock:
                 self._ids[(stack_id, record.name)] = record.id
@@ -88,8 +103,10 @@ class RepositoryStore:
             states[record.name] = state
         return states
 
-    def save_resources(self, stack_id: str, states: Sequence[ResourceState]) -> None:
-        """Every state and its changed data in one transaction (one bulk update by id).
+    def save_resources(
+        self, stack_id: str, states: Sequence[ResourceState], events: Sequence[EventRecord] = ()
+    ) -> None:
+        """Every state, its changed data and ``events`` in one transaction (one bulk update by id).
 
         Only the fields changed since this store last wrote the row are sent.
         """
@@ -112,7 +129,9 @@ class RepositoryStore:
             data_item = data_change(state, written, written_redacted)
             if data_item is not None:
                 data_changes.append(data_item)
-        ids = self.repository.save_resources(stack_id, changes, data=data_changes)
+        ids = self.repository.save_resources(
+            stack_id, changes, data=data_changes, events=[new_event(event) for event in events]
+        )
         with self._lock:
             for state, change, resource_id in zip(latest.values(), changes, ids, strict=True):
                 key = (stack_id, state.name)
@@ -156,30 +175,17 @@ class RepositoryStore:
                     del cache[key]
 
     def add_events(self, events: Sequence[EventRecord]) -> None:
-        self.repository.add_events(
-            [
-                NewEvent(
-                    stack_id=event.stack_id,
-                    resource_name=event.resource_name,
-                    resource_type=event.resource_type,
-                    resource_action=event.action,
-                    resource_status=event.status,
-                    resource_status_reason=event.reason,
-                    physical_resource_id=event.physical_resource_id,
-                    resource_properties=dict(event.properties) if event.properties else None,
-                    created_at=event.created_at,
-                )
-                for event in events
-            ]
-        )
+        self.repository.add_events([new_event(event) for event in events])
 
-    def set_stack_status(self, stack_id: str, action: str, status: str, reason: str) -> None:
+    def set_stack_status(
+        self, stack_id: str, action: str, status: str, reason: str, *, traversal: str | None = None
+    ) -> None:
         """A stack's new state; ``DELETE_COMPLETE`` also soft-deletes it, in the same transaction."""
         if (action, status) == (DELETE, COMPLETE):
-            self.repository.complete_stack_delete(stack_id, reason)
+            self.repository.complete_stack_delete(stack_id, reason, traversal=traversal)
             self.forget(stack_id)
             return
-        self.repository.update_stack_status(stack_id, action, status, reason)
+        self.repository.update_stack_status(stack_id, action, status, reason, traversal=traversal)
 
     def set_outputs(self, stack_id: str, outputs: Sequence[OutputValue]) -> None:
         self.repository.update_stack(stack_id, outputs=[output.to_mapping() for output in outputs])

@@ -6,11 +6,13 @@ Writes are stored before the hook goes on, except inside a start hop
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import string
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from calor.engine.create_start import CreateStart
 from calor.engine.run import StackRun
 from calor.errors import ResourceFailure
 from calor.plugins.context import physical_resource_name
@@ -19,6 +21,7 @@ from calor.plugins.nested import NestedStacks
 _ALPHABET = string.ascii_lowercase + string.digits
 
 
+@functools.lru_cache(maxsize=4096)
 def stable_short_id(stack_id: str, resource_name: str) -> str:
     """A 12-character id derived from the stack and resource, the same on every engine."""
     digest = int.from_bytes(hashlib.sha256(f"{stack_id}/{resource_name}".encode()).digest()[:16], "big")
@@ -48,8 +51,11 @@ class CloudAccess:
         return self._service() if self._service is not None else self._project()
 
     @classmethod
-    def of_project(cls, connections: Any, project_id: str) -> CloudAccess:
-        """From a :class:`calor.clouds.ConnectionFactory` (``for_project``, ``service_connection``)."""
+    def of_project(cls, connections: Any, project_id: str, *, delegation: Any = None) -> CloudAccess:
+        """From a :class:`calor.clouds.ConnectionFactory`: ``for_delegation(delegation)`` (the
+        stack owner's trust or password) or else ``for_project``; ``service_connection``."""
+        if delegation is not None:
+            return cls(lambda: connections.for_delegation(delegation), connections.service_connection)
         return cls(lambda: connections.for_project(project_id), connections.service_connection)
 
 
@@ -83,6 +89,10 @@ class EngineResourceContext:
         self._run.save_in_thread(self.resource_name, physical_id=value)
 
     def physical_resource_name(self) -> str:
+        """The stable name; while a create runs, the one stored with its start (see create_start)."""
+        started = CreateStart.of(self._run.states.get(self.resource_name))
+        if started is not None:
+            return started.physical_name
         short_id = stable_short_id(self.stack_id, self.resource_name)
         return physical_resource_name(self.stack_name, self.resource_name, short_id)
 

@@ -1,9 +1,13 @@
-"""One resource action: hooks in a thread, polling with backoff, a timeout, every change persisted.
+"""One resource action: hooks in a thread, polling, a timeout, every change persisted.
 
 ``create`` and ``delete`` follow Heat: the resource goes ``<ACTION>_IN_PROGRESS`` (an
 event), ``handle_<action>()`` runs in the hook thread pool, its token is stored so
-another engine can resume, ``check_<action>_complete(token)`` is polled until true,
-then ``<ACTION>_COMPLETE`` (an event), or ``<ACTION>_FAILED`` with Heat's reason.
+another engine can resume, ``check_<action>_complete(token)`` is polled until true (with
+backoff, or at the time the plugin's ``check_due`` gives; on the event loop when its
+checks do not block), then ``<ACTION>_COMPLETE`` (an event), or ``<ACTION>_FAILED`` with
+Heat's reason. A create stores its start marker first (:mod:`calor.engine.create_start`)
+so an engine taking over an interrupted ``handle_create`` resumes it instead of making a
+second cloud object; self-contained types run their start on the loop, written behind.
 """
 
 from __future__ import annotations
@@ -11,15 +15,17 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from calor.definition.resource import ResourceDefinition
+from calor.engine.create_start import CreateStart
 from calor.engine.events import STATE_CHANGED, failure_reason
 from calor.engine.resource_context import EngineResourceContext
 from calor.engine.run import StackRun
 from calor.engine.store import COMPLETE, CREATE, DELETE, FAILED, IN_PROGRESS, ResourceState
-from calor.errors import NotFound, OperationTimeout, ResourceFailure
+from calor.errors import CalorError, NotFound, OperationTimeout, ResourceFailure
 from calor.graph import Slot
 from calor.plugins.base import ResourcePlugin
 from calor.template import paths
@@ -30,13 +36,21 @@ PluginTypes = Callable[[str], type[ResourcePlugin]]
 RETAIN = "Retain"
 _TOKEN = "token"
 
+DUE_MARGIN = 0.002
+"""Seconds added to a plugin's :meth:`~calor.plugins.base.ResourcePlugin.check_due` time."""
 
-def stored_token(token: Any) -> Any:
-    """The token as stored: wrapped, so a ``None`` token still says "handle returned"."""
+
+def stored_token(token: Any, start: CreateStart | None = None) -> Any:
+    """The token as stored: wrapped, so a ``None`` token still says "handle returned".
+
+    A create keeps its start marker beside it (:mod:`calor.engine.create_start`).
+    """
     try:
         json.dumps(token)
     except (TypeError, ValueError):
         return {"unstorable": True}
+    if start is not None:
+        return {_TOKEN: token, **start.stored()}
     return {_TOKEN: token}
 
 
@@ -125,20 +139,68 @@ class ResourceRunner:
         metadata = definition.resolved_metadata()
         return properties, metadata
 
+    def self_contained(self, type_name: str) -> bool:
+        """Whether the type's hooks touch nothing outside the engine (unknown types: no)."""
+        try:
+            return self.plugin_types(type_name).self_contained
+        except CalorError:
+            return False
+
+    def _type_of(self, name: str) -> str:
+        state = self.run.states.get(name)
+        return state.type_name if state is not None else ""
+
     # --- timing ---------------------------------------------------------------------------
 
     def _timeout(self) -> float | None:
         """One action's limit; the stack's own deadline is enforced around the whole walk."""
         return self.run.config.resource_timeout
 
-    async def _poll(self, slot: Slot, check: Callable[[Any], bool], token: Any) -> None:
-        delay = self.run.config.poll_initial
+    def _wait(self, plugin: ResourcePlugin | None, token: Any) -> float | None:
+        """Seconds until the plugin says a check can succeed (``None``: unknown or past)."""
+        if plugin is None:
+            return None
+        due = plugin.check_due(token)
+        if due is None:
+            return None
+        remaining = due - plugin.now()
+        return remaining + DUE_MARGIN if remaining > 0 else None
+
+    async def _poll(
+        self,
+        slot: Slot,
+        check: Callable[[Any], bool],
+        token: Any,
+        *,
+        plugin: ResourcePlugin | None = None,
+        checked: bool = False,
+    ) -> None:
+        """Call ``check(token)`` until it returns true.
+
+        With ``checked`` the start hop has just checked once, so the first call waits.
+        Between calls the engine waits until the plugin's ``check_due`` time when it gives
+        one in the future, else with backoff. A blocking check runs in a hook thread under
+        a slot; a plugin whose checks do not block (``checks_block()`` false) is checked on
+        the event loop.
+        """
+        config = self.run.config
+        delay = config.poll_initial
+        blocking = plugin is None or plugin.checks_block()
         while True:
-            async with slot:
-                if await self.run.in_thread(check, token):
-                    return
-            await asyncio.sleep(delay)
-            delay = min(delay * self.run.config.poll_growth, self.run.config.poll_max)
+            if checked:
+                wait = self._wait(plugin, token)
+                if wait is None:
+                    wait = delay
+                    delay = min(delay * config.poll_growth, config.poll_max)
+                await asyncio.sleep(wait)
+            checked = True
+            if blocking:
+                async with slot:
+                    done = await self.run.in_thread(check, token)
+            else:
+                done = await self.run.on_loop(check, token)
+            if done:
+                return
 
     # --- create ---------------------------------------------------------------------------
 
@@ -165,12 +227,14 @@ class ResourceRunner:
                 if existing is not None and existing.state == (CREATE, IN_PROGRESS) and has_token(existing):
                     plugin = self.plugin_for(existing)
                     token = existing.token[_TOKEN]
+                    checked = False
                 else:
                     plugin, token, done = await self._start_create(definition, existing, slot)
                     if done:
                         await self._complete(name, CREATE, plugin)
                         return
-                await self._poll(slot, plugin.check_create_complete, token)
+                    checked = True
+                await self._poll(slot, plugin.check_create_complete, token, plugin=plugin, checked=checked)
                 await self._complete(name, CREATE, plugin)
         except TimeoutError as error:
             failure = OperationTimeout(f"{CREATE} timed out", resource_name=name, action=CREATE)
@@ -183,51 +247,87 @@ class ResourceRunner:
     async def _start_create(
         self, definition: ResourceDefinition, existing: ResourceState | None, slot: Slot
     ) -> tuple[ResourcePlugin, Any, bool]:
+        """Start (or, after a takeover, resume) a create; its writes are durable on return.
+
+        ``CREATE_IN_PROGRESS`` is stored with its event and the start marker
+        (:class:`~calor.engine.create_start.CreateStart`: the physical name and start
+        time). For most types it is committed before ``handle_create`` runs, so another
+        engine knows the create may have begun: properties are resolved in a hook thread,
+        the state is saved on the loop (no hook thread waits for the commit, so many
+        starts share it), and a second hop calls ``handle_create`` (or
+        ``handle_create_resume`` when a stopped engine had begun this create and left no
+        token) and a first check, queuing their writes. A ``self_contained`` type has
+        nothing outside the engine to lose, so its whole start is one step with every
+        write queued (:meth:`_start_written_behind`). Either way the queued writes are
+        committed before this returns: the physical id and the token are durable before
+        the engine waits on anything.
+        """
         name = definition.name
+        interrupted = CreateStart.of(existing)
+        requires = definition.dependencies()
+        self.run.states[name] = ResourceState(
+            name=name,
+            type_name=definition.type_name,
+            action=CREATE,
+            status=IN_PROGRESS,
+            status_reason=STATE_CHANGED,
+            physical_id=existing.physical_id if existing else None,
+            token=existing.token if existing is not None and interrupted else None,
+            data=existing.data if existing else {},
+            redacted=existing.redacted if existing else frozenset(),
+            requires=tuple(sorted(requires)),
+        )
+        if self.self_contained(definition.type_name):
+            if all(self.self_contained(self._type_of(other)) for other in requires):
+                # Its properties read only stored state: no thread needed at all.
+                started = await self.run.on_loop(self._start_written_behind, definition, interrupted)
+            else:
+                async with slot:
+                    started = await self.run.in_thread(self._start_written_behind, definition, interrupted)
+            await self.run.flush()
+            return started
         async with slot:
-            self.run.states[name] = ResourceState(
-                name=name,
-                type_name=definition.type_name,
-                action=CREATE,
-                status=IN_PROGRESS,
-                status_reason=STATE_CHANGED,
-                physical_id=existing.physical_id if existing else None,
-                data=existing.data if existing else {},
-                redacted=existing.redacted if existing else frozenset(),
-                requires=tuple(sorted(definition.dependencies())),
-            )
-            started = await self.run.in_thread(self._start_create_in_thread, definition)
+            properties, metadata = await self.run.in_thread(self.prepare, definition)
+        start = interrupted or CreateStart(self.context_for(name).physical_resource_name(), time.time())
+        state = dataclasses.replace(
+            self.run.states[name], properties=properties, metadata=metadata, token=start.stored()
+        )
+        self.run.events.resource(name, definition.type_name, state.physical_id, CREATE, IN_PROGRESS)
+        await self.run.save(state)
+        async with slot:
+            started = await self.run.in_thread(self._handle_create_in_thread, name, start, interrupted)
         # The physical id, data and token queued by the hop: durable before any polling.
         await self.run.flush()
         return started
 
-    def _start_create_in_thread(self, definition: ResourceDefinition) -> tuple[ResourcePlugin, Any, bool]:
-        """Everything that starts a create, in one thread hop.
-
-        Properties are resolved and validated and ``CREATE_IN_PROGRESS`` is stored with its
-        event (another engine then knows the create may have begun). ``validate``,
-        ``handle_create`` and a first check run; their writes (data, physical id) are
-        queued, and a token still to be polled joins them
-        (:meth:`StackRun.queued_writes`). :meth:`_start_create` awaits their commit
-        before polling: from then on another engine resumes polling instead of calling
-        handle_create again, and the physical id is durable before the engine waits on
-        anything. (One that
-        completes at the first check is stored as ``CREATE_COMPLETE`` right after.)
-        """
+    def _start_written_behind(
+        self, definition: ResourceDefinition, interrupted: CreateStart | None
+    ) -> tuple[ResourcePlugin, Any, bool]:
+        """The start of a self-contained type in one step: every write (the state too) queued."""
         name = definition.name
-        properties, metadata = self.prepare(definition)
-        state = self.run.states[name]
-        self.run.events.resource(name, definition.type_name, state.physical_id, CREATE, IN_PROGRESS)
-        # Stored at once with its event: another engine sees a start it must repeat.
-        state = self.run.save_in_thread(name, properties=properties, metadata=metadata)
+        with self.run.queued_writes():
+            properties, metadata = self.prepare(definition)
+            start = interrupted or CreateStart(self.context_for(name).physical_resource_name(), time.time())
+            state = self.run.states[name]
+            self.run.events.resource(name, definition.type_name, state.physical_id, CREATE, IN_PROGRESS)
+            self.run.save_in_thread(name, properties=properties, metadata=metadata, token=start.stored())
+            return self._handle_create_in_thread(name, start, interrupted)
+
+    def _handle_create_in_thread(
+        self, name: str, start: CreateStart, interrupted: CreateStart | None
+    ) -> tuple[ResourcePlugin, Any, bool]:
+        """``validate``, ``handle_create`` (or its resume) and a first check; writes queued."""
         with self.run.queued_writes():
             self.plugins.pop(name, None)
-            plugin = self.plugin_for(state)
+            plugin = self.plugin_for(self.run.states[name])
             plugin.validate()
-            token = plugin.handle_create()
+            if interrupted is not None:
+                token = plugin.handle_create_resume(interrupted.started_at)
+            else:
+                token = plugin.handle_create()
             done = plugin.check_create_complete(token)
             if not done:
-                self.run.save_in_thread(name, token=stored_token(token))
+                self.run.save_in_thread(name, token=stored_token(token, start))
         return plugin, token, done
 
     # --- delete ---------------------------------------------------------------------------
@@ -267,6 +367,12 @@ class ResourceRunner:
             raise
 
     async def _start_delete(self, existing: ResourceState, slot: Slot, deletion_policy: str) -> None:
+        """Store ``DELETE_IN_PROGRESS`` (with its event), then ``handle_delete`` and a first check.
+
+        The state is stored on the loop, so no hook thread waits for its commit; the hop's
+        token is queued and committed before polling. A self-contained type's hooks run on
+        the loop and its state is committed with them.
+        """
         name = existing.name
         never_created = existing.action == "INIT" or (
             existing.state == (CREATE, FAILED)
@@ -275,30 +381,32 @@ class ResourceRunner:
             and not existing.data
         )
         skip = deletion_policy == RETAIN or never_created
-        async with slot:
-            plugin, token, done = await self.run.in_thread(self._start_delete_in_thread, existing, skip)
-        if not done:
-            # The token queued by the hop: durable before any polling.
-            await self.run.flush()
-            assert plugin is not None
-            await self._poll_delete(slot, plugin, token)
+        self.run.events.resource(name, existing.type_name, existing.physical_id, DELETE, IN_PROGRESS)
+        state = dataclasses.replace(
+            self.run.states[name], action=DELETE, status=IN_PROGRESS, status_reason=STATE_CHANGED, token=None
+        )
+        self_contained = self.self_contained(existing.type_name)
+        if self_contained:
+            # Nothing outside the engine: the state is committed with the hook's writes.
+            self.run.enqueue(state)
+        else:
+            await self.run.save(state)
+        if not skip:
+            if self_contained:
+                plugin, token, done = await self.run.on_loop(self._handle_delete_in_thread, existing)
+            else:
+                async with slot:
+                    plugin, token, done = await self.run.in_thread(self._handle_delete_in_thread, existing)
+            if not done:
+                # The token queued by the hop: durable before any polling.
+                await self.run.flush()
+                await self._poll_delete(slot, plugin, token, checked=True)
         await self._complete(name, DELETE, None)
 
-    def _start_delete_in_thread(
-        self, existing: ResourceState, skip: bool
-    ) -> tuple[ResourcePlugin | None, Any, bool]:
-        """Store ``DELETE_IN_PROGRESS``, then ``handle_delete`` and a first check (unless skipped).
-
-        The token is queued; :meth:`_start_delete` awaits its commit before polling.
-        """
+    def _handle_delete_in_thread(self, existing: ResourceState) -> tuple[ResourcePlugin, Any, bool]:
+        """``handle_delete`` and a first check ("not found" is done); the token is queued."""
         name = existing.name
-        self.run.events.resource(name, existing.type_name, existing.physical_id, DELETE, IN_PROGRESS)
-        self.run.save_in_thread(
-            name, action=DELETE, status=IN_PROGRESS, status_reason=STATE_CHANGED, token=None
-        )
         with self.run.queued_writes():
-            if skip:
-                return None, None, True
             plugin = self.plugin_for(existing)
             try:
                 token = plugin.handle_delete()
@@ -311,7 +419,9 @@ class ResourceRunner:
                 self.run.save_in_thread(name, token=stored_token(token))
         return plugin, token, done
 
-    async def _poll_delete(self, slot: Slot, plugin: ResourcePlugin, token: Any) -> None:
+    async def _poll_delete(
+        self, slot: Slot, plugin: ResourcePlugin, token: Any, *, checked: bool = False
+    ) -> None:
         def check(value: Any) -> bool:
             try:
                 return plugin.check_delete_complete(value)
@@ -320,14 +430,17 @@ class ResourceRunner:
                     return True
                 raise
 
-        await self._poll(slot, check, token)
+        await self._poll(slot, check, token, plugin=plugin, checked=checked)
 
     # --- outcome --------------------------------------------------------------------------
 
     async def _complete(self, name: str, action: str, plugin: ResourcePlugin | None) -> None:
         attributes: dict[str, Any] = {}
         if plugin is not None and self.needed_attributes.get(name):
-            attributes = await self.run.in_thread(self._attributes, plugin, self.needed_attributes[name])
+            if plugin.self_contained:
+                attributes = self._attributes(plugin, self.needed_attributes[name])
+            else:
+                attributes = await self.run.in_thread(self._attributes, plugin, self.needed_attributes[name])
         state = dataclasses.replace(
             self.run.states[name],
             action=action,

@@ -26,7 +26,9 @@ class StackRun:
     ``states`` mirrors the stored resources; :meth:`save` updates both. Plugin hooks
     run on ``hook_executor``; store calls on ``database_executor`` (one thread).
     Saves made while a write is under way are gathered into the next transaction, so
-    a thousand resources finishing together cost a few commits, not a thousand.
+    a thousand resources finishing together cost a few commits, not a thousand; the
+    events logged so far go in the same transaction. Hooks that never block run on the
+    loop itself (:meth:`on_loop`), their writes queued the same way.
 
     A hook thread inside :meth:`queued_writes` queues its saves without waiting for
     them (write-behind: the database thread commits them with its next batch); the
@@ -45,8 +47,11 @@ class StackRun:
         hook_executor: Executor,
         database_executor: Executor,
         timeout_seconds: float | None = None,
+        traversal: str | None = None,
     ) -> None:
         self.stack_id = stack_id
+        # The job this run serves (stored with the stack's final state); None for child stacks.
+        self.traversal = traversal
         self.stack_name = stack_name
         self.store = store
         self.config = config
@@ -91,6 +96,29 @@ class StackRun:
         self._enqueue(state, waiter)
         await asyncio.shield(waiter)
 
+    def insert_behind(self, states: list[ResourceState]) -> None:
+        """On the loop: insert new rows on the database thread without waiting for them.
+
+        The database thread runs one call at a time, in order, so every later write of
+        these resources follows the insert; a failure reaches the next :meth:`save` or
+        :meth:`flush`.
+        """
+        for state in states:
+            self.states[state.name] = state
+        inserted = asyncio.get_running_loop().run_in_executor(
+            self.database_executor, self.store.insert_resources, self.stack_id, states
+        )
+        inserted.add_done_callback(self._insert_done)
+
+    def _insert_done(self, inserted: asyncio.Future[None]) -> None:
+        if not inserted.cancelled() and inserted.exception() is not None:
+            self._failed = inserted.exception()
+
+    def enqueue(self, state: ResourceState) -> None:
+        """On the loop: queue ``state`` for the next batch without waiting (see :meth:`flush`)."""
+        self.states[state.name] = state
+        self._enqueue(state, None)
+
     def _enqueue(self, state: ResourceState | None, waiter: Waiter | None) -> None:
         """Add a write (or, with ``state`` ``None``, a wait) to the next batch (runs on the loop)."""
         if state is not None:
@@ -126,9 +154,15 @@ class StackRun:
                         waiter.set_exception(failed)
 
     def _write_now(self, states: list[ResourceState]) -> None:
+        """One transaction: the batch's states and every event logged so far.
+
+        An event is logged before its state is queued, so a state is never stored
+        without its event (an event may precede its state by one batch).
+        """
         if states:
-            self.store.save_resources(self.stack_id, states)
-        self.events.flush()
+            self.store.save_resources(self.stack_id, states, self.events.take())
+        else:
+            self.events.flush()
 
     def save_in_thread(self, name: str, **changes: Any) -> ResourceState:
         """Change and persist one resource from a hook thread; return once stored.
@@ -140,10 +174,18 @@ class StackRun:
         state = dataclasses.replace(self.states[name], **changes)
         self.states[name] = state
         loop = self._loop
-        if loop is None or loop.is_closed() or threading.get_ident() == self._loop_thread:
+        queued = getattr(self._local, "depth", 0) > 0
+        if loop is None or loop.is_closed():
             self.store.save_resources(self.stack_id, [state])
             return state
-        if getattr(self._local, "depth", 0) > 0:
+        if threading.get_ident() == self._loop_thread:
+            if queued:
+                self._local.queued = True
+                self._enqueue(state, None)
+            else:
+                self.store.save_resources(self.stack_id, [state])
+            return state
+        if queued:
             loop.call_soon_threadsafe(self._enqueue, state, None)
             return state
         waiter: concurrent.futures.Future[None] = concurrent.futures.Future()
@@ -165,6 +207,20 @@ class StackRun:
             yield
         finally:
             self._local.depth = depth
+
+    async def on_loop(self, function: Callable[..., Result], *arguments: Any) -> Result:
+        """Run a hook that never blocks (a declared non-blocking check) right here, on the loop.
+
+        No thread hop and no slot: the call is a few microseconds of work. Writes it makes
+        are queued (as inside :meth:`queued_writes`) and committed before this returns.
+        """
+        self._local.queued = False
+        with self.queued_writes():
+            result = function(*arguments)
+        if self._local.queued:
+            self._local.queued = False
+            await self.flush()
+        return result
 
     async def flush(self) -> None:
         """Return once every write and event queued so far is committed (in the next batch)."""

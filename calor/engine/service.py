@@ -11,14 +11,16 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
 from calor.clouds import ConnectionFactory
-from calor.db.records import ResourceRecord, StackRecord
+from calor.db.records import NewUserCredentials, ResourceRecord, StackRecord
 from calor.db.repository import Repository
 from calor.definition.stack import StackDefinition
 from calor.engine import nested, signals, views
+from calor.engine.admission import Admission
 from calor.engine.cloud_validation import CloudValidation, register_cloud_constraints
 from calor.engine.loading import attribute_names, build_definition, environment_from, environment_types
 from calor.engine.operations import requests as update_requests
@@ -27,6 +29,7 @@ from calor.engine.resource_runner import PluginTypes
 from calor.engine.worker import CREATE_OPERATION, DELETE_OPERATION
 from calor.errors import NotFound, ResourceTypeNotFound, StackNotFound, UserError
 from calor.plugins.context import MemoryPluginContext
+from calor.security.deferred_auth import DeferredAuth
 from calor.template import function, parse_template, paths
 from calor.template.context import StackContext
 
@@ -61,9 +64,15 @@ class OrchestrationService(PortabilityMethods):
         plugin_types: PluginTypes,
         *,
         connections: ConnectionFactory | None = None,
+        admission: Admission | None = None,
+        deferred_auth: DeferredAuth | None = None,
     ) -> None:
         self.repository = repository
         self.plugin_types = plugin_types
+        # Trusts (or stored passwords) made for new stacks; None: stacks store no credentials.
+        self.deferred_auth = deferred_auth
+        # Quotas and resource type policy, the same for heat-api and heat-api-cfn.
+        self.admission = admission if admission is not None else Admission()
         # The cloud for checks before queueing (catalog, custom constraints); None: offline.
         self.clouds = CloudValidation(connections)
         register_cloud_constraints()
@@ -132,6 +141,7 @@ class OrchestrationService(PortabilityMethods):
         """Heat's ``POST /validate`` body; raises a UserError for an invalid template."""
         from calor.template.validation import validate_template
 
+        self.admission.check_template(context, template, files, environment)
         parsed = parse_template(
             template,
             files={str(key): str(value) for key, value in (files or {}).items()},
@@ -166,6 +176,8 @@ class OrchestrationService(PortabilityMethods):
                 f'Invalid stack name {name} must contain only alphanumeric or "_-." characters, '
                 "must start with alpha and must be 255 characters or less."
             )
+        self.admission.check_stack_count(context, self.repository.count_stacks(context.project_id))
+        self.admission.check_template(context, template, files, environment)
         stack_id = str(uuid.uuid4())
         definition = self._definition(
             context,
@@ -176,21 +188,30 @@ class OrchestrationService(PortabilityMethods):
             files=files,
             environment=environment,
         )
-        stack, _job = self.repository.create_stack_with_job(
-            name=name,
-            project_id=context.project_id,
-            user_id=context.user_id,
-            stack_id=stack_id,
-            template=dict(definition.template.data),
-            operation=CREATE_OPERATION,
-            files=dict(files or {}),
-            environment=dict(environment or {}),
-            parameters=dict(parameters or {}),
-            timeout_minutes=timeout,
-            disable_rollback=disable_rollback,
-            tags=list(tags),
-        )
+        with self.delegate(context) as credentials:
+            stack, _job = self.repository.create_stack_with_job(
+                name=name,
+                project_id=context.project_id,
+                user_id=context.user_id,
+                stack_id=stack_id,
+                template=dict(definition.template.data),
+                operation=CREATE_OPERATION,
+                files=dict(files or {}),
+                environment=dict(environment or {}),
+                parameters=dict(parameters or {}),
+                timeout_minutes=timeout,
+                disable_rollback=disable_rollback,
+                tags=list(tags),
+                user_credentials=credentials,
+            )
         return stack.id
+
+    def delegate(self, context: RequestContext) -> AbstractContextManager[NewUserCredentials | None]:
+        """The credentials a new stack stores for the engine (a trust or a password; ``None``
+        without deferred auth); a trust whose stack is then not stored is deleted again."""
+        if self.deferred_auth is None:
+            return nullcontext(None)
+        return self.deferred_auth.delegate(context)
 
     def delete_stack(self, context: RequestContext, stack_identity: str) -> None:
         """Queue the stack's deletion (cancelling an operation in progress, as Heat does)."""
@@ -220,6 +241,8 @@ class OrchestrationService(PortabilityMethods):
         clear_parameters: Sequence[str] = (),
     ) -> None:
         """Heat's stack update (PUT) or patch update (``existing``); queued like any operation."""
+        if template is not None:
+            self.admission.check_template(context, template, files, environment)
         update_requests.start_update(
             self,
             context,
@@ -243,6 +266,8 @@ class OrchestrationService(PortabilityMethods):
         **options: Any,
     ) -> dict[str, list[dict[str, Any]]]:
         """What :meth:`update_stack` with the same arguments would do, touching nothing."""
+        if template is not None:
+            self.admission.check_template(context, template, options.get("files"), options.get("environment"))
         return update_requests.preview_update(self, context, stack_identity, template, **options)
 
     def stack_action(self, context: RequestContext, stack_identity: str, action: str) -> None:
@@ -254,8 +279,14 @@ class OrchestrationService(PortabilityMethods):
     def find_stack(
         self, context: RequestContext, stack_identity: str, *, show_deleted: bool = False
     ) -> StackRecord:
+        """The caller's stack: one of its project (any project for admins), or, for a stack user
+        (a token or key pair of a stack domain project), the stack tree that project belongs to."""
         project = None if context.is_admin else context.project_id
         stack = self.repository.find_stack(stack_identity, project, show_deleted=show_deleted)
+        if stack is None and not context.is_admin:
+            stack = self.repository.find_stack_of_stack_user(
+                stack_identity, context.project_id, show_deleted=show_deleted
+            )
         if stack is None:
             raise StackNotFound(f"The Stack ({stack_identity}) could not be found.")
         return stack

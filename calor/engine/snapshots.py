@@ -1,36 +1,38 @@
-"""Stack snapshots: create (stack action SNAPSHOT), restore (RESTORE) and delete, run by an engine.
+"""Stack snapshots: create (stack action SNAPSHOT) and delete, run by an engine; restore's template.
 
 A snapshot walks the resources in dependency order, each going
 ``SNAPSHOT_IN_PROGRESS`` → ``handle_snapshot`` / ``check_snapshot_complete`` →
 ``SNAPSHOT_COMPLETE``; the snapshot row then keeps the stack's abandon data (what
 ``snapshot_data()`` gave per resource as its ``resource_data``) with the stack's final
-status, as Heat stores it. Restore recreates the stack from the snapshot: the stack's
-template is already the snapshot's (the service stored it with the job); every current
-resource is deleted, then each resource of the snapshot is created with the property
-overrides its plugin's ``handle_restore`` gives. Deleting a snapshot calls each
-resource's ``handle_delete_snapshot`` with its snapshot data, then removes the row.
+status, as Heat stores it. Restore is an update to the snapshot (Heat's
+``Stack.restore``): :func:`restored_template` writes into the snapshot's template the
+properties each plugin's ``handle_restore`` gives from its snapshot data (a volume's
+backup, a server's image); the service stores that template and queues a ``restore``
+job, which :mod:`calor.engine.operations` runs as an update with the stack action
+RESTORE. Deleting a snapshot calls each resource's ``handle_delete_snapshot`` with its
+snapshot data, then removes the row.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import copy
 from collections.abc import Mapping
 from typing import Any
 
 from calor.db.repository import Repository, SnapshotRecord
+from calor.definition.resource import ResourceDefinition
 from calor.engine import events, views
 from calor.engine.abandon import stack_data
 from calor.engine.plugin_actions import run_action
 from calor.engine.resource_runner import PluginTypes
-from calor.engine.stack_operations import Outcome, StackDefinitionParts, StackOperation, stored_graph
-from calor.engine.store import COMPLETE, CREATE, FAILED, IN_PROGRESS
+from calor.engine.stack_operations import Outcome, StackOperation, stored_graph
+from calor.engine.store import COMPLETE, FAILED, IN_PROGRESS
+from calor.errors import ResourceTypeNotFound
 from calor.graph import Slot
 from calor.plugins.context import MemoryPluginContext
 
 SNAPSHOT = "SNAPSHOT"
-RESTORE = "RESTORE"
 SNAPSHOT_OPERATION = "snapshot"
-RESTORE_OPERATION = "restore"
 DELETE_SNAPSHOT_OPERATION = "delete_snapshot"
 
 
@@ -57,10 +59,48 @@ def restore_overrides(
     return plugin.handle_restore(snapshot_resource)
 
 
-class SnapshotOperation(StackOperation):
-    """Snapshot, restore and snapshot deletion of one stack."""
+def restored_template(
+    template: Mapping[str, Any],
+    definitions: Mapping[str, ResourceDefinition],
+    snapshot_resources: Mapping[str, Any],
+    plugin_types: PluginTypes,
+) -> dict[str, Any]:
+    """The snapshot's template with each resource's ``handle_restore`` properties written in.
 
-    _restoring = False
+    As Heat's ``restore_data``, the restored definitions become the stack's template: an
+    override replaces the property, a ``None`` override removes it (a volume restored
+    from its backup no longer names the image it was first made from).
+    """
+    restored = copy.deepcopy(dict(template))
+    hot = "heat_template_version" in restored
+    section = restored.get("resources" if hot else "Resources")
+    properties_key = "properties" if hot else "Properties"
+    if not isinstance(section, dict):
+        return restored
+    for name, definition in definitions.items():
+        stored = snapshot_resources.get(name)
+        entry = section.get(name)
+        if not isinstance(stored, Mapping) or not isinstance(entry, dict):
+            continue
+        try:
+            overrides = restore_overrides(plugin_types, definition.type_name, name, stored)
+        except ResourceTypeNotFound:
+            continue
+        properties = entry.get(properties_key) or {}
+        if not overrides or not isinstance(properties, Mapping):
+            continue
+        changed = dict(properties)
+        for key, value in overrides.items():
+            if value is None:
+                changed.pop(key, None)
+            else:
+                changed[key] = value
+        entry[properties_key] = changed
+    return restored
+
+
+class SnapshotOperation(StackOperation):
+    """Snapshot and snapshot deletion of one stack."""
 
     async def snapshot(self, repository: Repository, snapshot_id: str) -> Outcome:
         await self.run.load()
@@ -101,46 +141,6 @@ class SnapshotOperation(StackOperation):
         repository.update_snapshot(
             snapshot_id, status=outcome.status, status_reason=outcome.reason, data=data
         )
-
-    async def restore(
-        self, repository: Repository, parts: StackDefinitionParts, snapshot_data: Mapping[str, Any]
-    ) -> Outcome:
-        """Delete the current resources, then create the snapshot's with ``handle_restore`` overrides."""
-        await self.run.load()
-        deleted = await self._delete_resources(parts)  # the snapshot template's deletion policies
-        if not deleted.ok:
-            return await self._set_stack(RESTORE, FAILED, self._failure_reason("DELETE", deleted))
-        await self.run.in_database(self._forget_resources, repository)
-        self.run.states = {}
-        snapshot_resources: Mapping[str, Any] = snapshot_data.get("resources") or {}
-        resources = dict(parts.resources)
-        for name, definition in parts.resources.items():
-            stored = snapshot_resources.get(name)
-            if not isinstance(stored, Mapping):
-                continue
-            overrides = await self.run.in_thread(
-                restore_overrides, parts.plugin_types or self.plugin_types, definition.type_name, name, stored
-            )
-            if overrides:
-                properties = {**dict(definition.properties or {}), **dict(overrides)}
-                resources[name] = dataclasses.replace(definition, properties=properties)
-        restored = dataclasses.replace(parts, resources=resources)
-        self._restoring = True
-        try:
-            return await self.create(restored, disable_rollback=True)
-        finally:
-            self._restoring = False
-
-    async def _set_stack(self, action: str, status: str, reason: str) -> Outcome:
-        """While restoring, the create's stack states are RESTORE's."""
-        if self._restoring and action == CREATE:
-            action, reason = RESTORE, reason.replace(f"Stack {CREATE} ", f"Stack {RESTORE} ")
-        return await super()._set_stack(action, status, reason)
-
-    def _forget_resources(self, repository: Repository) -> None:
-        """Remove the deleted resources' rows: the restored ones start afresh."""
-        for record in repository.get_resources(self.run.stack_id):
-            repository.delete_resource(record.id)
 
     async def delete_snapshot(self, repository: Repository, snapshot: SnapshotRecord) -> Outcome:
         """``handle_delete_snapshot`` of every resource the snapshot kept, then the row goes."""

@@ -17,7 +17,7 @@ from typing import Any
 
 from calor.definition.output import OutputDefinition
 from calor.definition.resource import ResourceDefinition
-from calor.engine import events, nested
+from calor.engine import events, nested, nested_operations
 from calor.engine.dependencies import add_implicit_edges, checked_graph
 from calor.engine.lookup import StoredResourceLookup
 from calor.engine.resource_runner import RETAIN, PluginTypes, ResourceRunner
@@ -112,14 +112,29 @@ class StackOperation:
         return Outcome(action, status, reason)
 
     def _set_stack_now(self, action: str, status: str, reason: str) -> None:
-        self.run.store.set_stack_status(self.run.stack_id, action, status, reason)
+        # Events first: a client that sees the new state finds every event that led to it.
+        # A final state carries the run's traversal (its job), so that job never runs twice.
         self.run.events.flush()
+        traversal = None if status == IN_PROGRESS else self.run.traversal
+        self.run.store.set_stack_status(self.run.stack_id, action, status, reason, traversal=traversal)
 
     async def _walk(
-        self, graph: Graph[str], visit: Callable[[str, Slot], Any]
+        self, graph: Graph[str], visit: Callable[[str, Slot], Any], runner: ResourceRunner | None = None
     ) -> tuple[WalkResult[str] | None, bool]:
-        """Walk ``graph`` within the stack's time; ``(None, True)`` when the time ran out."""
+        """Walk ``graph`` within the stack's time; ``(None, True)`` when the time ran out.
+
+        After a failure, resources still running get ``error_wait_seconds`` to finish,
+        except those whose plugin is ``cancel_on_failure`` (nested stacks): they are
+        cancelled at once, as Heat's ``cancel_grace_period`` does (``runner`` knows them).
+        """
         remaining = self.run.remaining()
+        error_wait = self.run.config.error_wait_seconds
+
+        def grace_of(name: str) -> float | None:
+            if runner is not None and cancels_on_failure(runner, self.run.states.get(name)):
+                return 0.0
+            return error_wait
+
         try:
             async with asyncio.timeout(None if remaining is None else max(remaining, 0.0)):
                 result = await walk(
@@ -127,15 +142,21 @@ class StackOperation:
                     visit,
                     max_parallel=self.run.config.max_parallel,
                     stop_on_failure=True,
-                    failure_grace=self.run.config.error_wait_seconds,
+                    failure_grace=error_wait,
+                    grace_of=grace_of,
                 )
         except TimeoutError:
             return None, True
         return result, False
 
     async def _abort_in_progress(self, action: str, why: str | None = None) -> None:
-        """Every resource still in progress (cancelled) fails with "<ACTION> aborted"."""
+        """Every resource still in progress (cancelled) fails with "<ACTION> aborted".
+
+        Their child stacks still in progress are stopped first (:func:`nested_operations.stop_children`).
+        """
         reason = f"{action} aborted ({why})" if why else f"{action} aborted"
+        aborted = [state.name for state in self.run.states.values() if state.status == IN_PROGRESS]
+        await nested_operations.stop_children(self.run, aborted)
         for state in list(self.run.states.values()):
             if state.status == IN_PROGRESS:
                 self.run.events.resource(
@@ -144,6 +165,13 @@ class StackOperation:
                 await self.run.save(
                     dataclasses.replace(state, status=FAILED, status_reason=reason, token=None)
                 )
+
+    async def stop(self, action: str, reason: str) -> Outcome:
+        """End an operation that was cancelled: what it left in progress fails, then the stack."""
+        await self.run.flush()
+        await self.run.load()
+        await self._abort_in_progress(action, reason)
+        return await self._set_stack(action, FAILED, reason)
 
     # --- create ---------------------------------------------------------------------------
 
@@ -164,7 +192,7 @@ class StackOperation:
         async def visit(name: str, slot: Slot) -> None:
             await runner.create(parts.resources[name], slot)
 
-        result, timed_out = await self._walk(graph, visit)
+        result, timed_out = await self._walk(graph, visit, runner)
         if result is not None and result.ok:
             await self._store_outputs(runner, parts)
             return await self._set_stack(CREATE, COMPLETE, events.stack_completed(CREATE))
@@ -206,11 +234,9 @@ class StackOperation:
             for name, definition in parts.resources.items()
             if name not in self.run.states
         ]
-        if not new:
-            return
-        for state in new:
-            self.run.states[state.name] = state
-        await self.run.in_database(self.run.store.insert_resources, self.run.stack_id, new)
+        if new:
+            # Not awaited: the walk starts at once; every write of these rows follows the insert.
+            self.run.insert_behind(new)
 
     async def _store_outputs(self, runner: ResourceRunner, parts: StackDefinitionParts) -> None:
         values = await self.run.in_thread(resolve_outputs, parts.outputs)
@@ -218,14 +244,24 @@ class StackOperation:
 
     # --- rollback and delete --------------------------------------------------------------
 
-    async def rollback(self, parts: StackDefinitionParts | None) -> Outcome:
-        """Delete what a failed create made; the stack ends ``ROLLBACK_COMPLETE`` (or ``_FAILED``)."""
+    async def rollback(self, parts: StackDefinitionParts | None, *, resuming: bool = False) -> Outcome:
+        """Delete what a failed create made; the stack ends ``ROLLBACK_COMPLETE`` (or ``_FAILED``).
+
+        The stack is ``ROLLBACK_IN_PROGRESS`` first, so an engine taking the create over
+        goes on rolling back (:meth:`resume_create_rollback`) instead of creating again.
+        """
         self.run.deadline = None
-        await self._set_stack(ROLLBACK, IN_PROGRESS, events.stack_started(ROLLBACK))
+        if not resuming:
+            await self._set_stack(ROLLBACK, IN_PROGRESS, events.stack_started(ROLLBACK))
         result = await self._delete_resources(parts)
         if result.ok:
             return await self._set_stack(ROLLBACK, COMPLETE, events.stack_completed(ROLLBACK))
         return await self._set_stack(ROLLBACK, FAILED, self._failure_reason(DELETE, result))
+
+    async def resume_create_rollback(self, parts: StackDefinitionParts | None) -> Outcome:
+        """Go on with the rollback of a create that a stopped engine left ``ROLLBACK_IN_PROGRESS``."""
+        await self.run.load()
+        return await self.rollback(parts, resuming=True)
 
     async def delete(
         self, parts: StackDefinitionParts | None, *, resuming: bool = False, abandon: bool = False
@@ -253,8 +289,12 @@ class StackOperation:
         runner = self._runner(parts)
         if parts is not None:
             parts.context.resources = StoredResourceLookup(runner, parts.resources)
+        # Abandoning: each resource's child stacks are abandoned with it (Heat's abandon_stack).
+        owned = await nested_operations.children_by_owner(self.run) if abandon else {}
 
         async def visit(name: str, slot: Slot) -> None:
+            if name in owned:
+                await nested_operations.abandon_children(self.run, name, owned)
             policy = RETAIN if abandon else policies.get(name, "Delete")
             await runner.delete(name, slot, deletion_policy=policy)
 
@@ -262,6 +302,16 @@ class StackOperation:
         if timed_out or result is None:
             raise TimeoutError
         return result
+
+
+def cancels_on_failure(runner: ResourceRunner, state: ResourceState | None) -> bool:
+    """Whether the resource's plugin is stopped at once when another resource fails."""
+    if state is None:
+        return False
+    try:
+        return runner.plugin_types(state.type_name).cancel_on_failure
+    except CalorError:
+        return False
 
 
 def stored_graph(states: Mapping[str, ResourceState]) -> Graph[str]:

@@ -21,6 +21,8 @@ CREATE = "CREATE"
 DELETE = "DELETE"
 UPDATE = "UPDATE"
 ROLLBACK = "ROLLBACK"
+RESTORE = "RESTORE"
+ADOPT = "ADOPT"
 IN_PROGRESS = "IN_PROGRESS"
 COMPLETE = "COMPLETE"
 FAILED = "FAILED"
@@ -100,8 +102,10 @@ class StateStore(Protocol):
 
     def load_resources(self, stack_id: str) -> dict[str, ResourceState]: ...
 
-    def save_resources(self, stack_id: str, states: Sequence[ResourceState]) -> None:
-        """Insert or replace each resource named ``state.name``, all in one transaction."""
+    def save_resources(
+        self, stack_id: str, states: Sequence[ResourceState], events: Sequence[EventRecord] = ()
+    ) -> None:
+        """Insert or replace each resource named ``state.name``, with ``events``, all in one transaction."""
         ...
 
     def insert_resources(self, stack_id: str, states: Sequence[ResourceState]) -> None:
@@ -110,6 +114,10 @@ class StateStore(Protocol):
 
     def add_events(self, events: Sequence[EventRecord]) -> None: ...
 
-    def set_stack_status(self, stack_id: str, action: str, status: str, reason: str) -> None: ...
+    def set_stack_status(
+        self, stack_id: str, action: str, status: str, reason: str, *, traversal: str | None = None
+    ) -> None:
+        """The stack's new state; ``traversal`` names the job whose operation it ends."""
+        ...
 
     def set_outputs(self, stack_id: str, outputs: Sequence[OutputValue]) -> None: ...

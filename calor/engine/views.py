@@ -31,7 +31,7 @@ def stack_summary(stack: StackRecord, description: str = "") -> dict[str, Any]:
         "updated_time": heat_time(stack.updated_at),
         "deletion_time": heat_time(stack.deleted_at),
         "stack_owner": stack.user_id,
-        "stack_user_project_id": stack.project_id,
+        "stack_user_project_id": stack.stack_user_project_id or stack.project_id,
         "project": stack.project_id,
         "parent": stack.parent_id,
         "tags": list(stack.tags) or None,

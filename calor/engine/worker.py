@@ -23,20 +23,23 @@ from typing import Any
 
 from calor.clouds import ConnectionFactory
 from calor.db.queue import JobQueue
-from calor.db.records import JobRecord, JobStatus
+from calor.db.records import JobRecord, JobStatus, StackRecord
 from calor.db.repository import Repository
-from calor.engine import portability_jobs
+from calor.engine import collector, portability_jobs, stack_users
+from calor.engine.abandon import ABANDON_OPERATION
 from calor.engine.cloud_validation import register_cloud_constraints
 from calor.engine.config import EngineConfig
 from calor.engine.loading import environment_from, load_parts
 from calor.engine.operations import jobs as update_jobs
+from calor.engine.owner_credentials import OwnerCredentials
 from calor.engine.repository_store import RepositoryStore
 from calor.engine.resource_context import CloudAccess
 from calor.engine.resource_runner import PluginTypes
 from calor.engine.run import StackRun
 from calor.engine.stack_operations import Outcome, StackDefinitionParts, StackOperation
-from calor.engine.store import CREATE, DELETE, FAILED
+from calor.engine.store import CREATE, DELETE, FAILED, IN_PROGRESS, ROLLBACK
 from calor.errors import CalorError, UserError
+from calor.security.deferred_auth import DeferredAuth
 
 LOG = logging.getLogger(__name__)
 
@@ -70,8 +73,9 @@ class Worker:
     Each job runs on its own thread and event loop with its own lease renewal, so a stack
     waiting on a wait condition does not hold up the others (the queue already runs one
     job per stack at a time). ``connections`` (a :class:`~calor.clouds.ConnectionFactory`)
-    gives each stack's resources connections in its project; ``cloud_factory`` is a fixed
-    alternative (tests).
+    gives each stack's resources connections in its project, acting for the stack's owner
+    when it stored credentials (``deferred_auth`` deletes their trust with the stack);
+    ``cloud_factory`` is a fixed alternative (tests).
     """
 
     def __init__(
@@ -84,6 +88,7 @@ class Worker:
         config: EngineConfig | None = None,
         cloud_factory: Callable[[], Any] | None = None,
         connections: ConnectionFactory | None = None,
+        deferred_auth: DeferredAuth | None = None,
     ) -> None:
         self.repository = repository
         self.queue = queue
@@ -92,6 +97,8 @@ class Worker:
         self.config = config or EngineConfig()
         self.cloud_factory = cloud_factory
         self.connections = connections
+        # Stored credentials of stacks: whose rights a job acts with; trusts deleted with stacks.
+        self.owner_credentials = OwnerCredentials(repository, deferred_auth)
         register_cloud_constraints()
         self.store = RepositoryStore(repository)
         self._stopping = threading.Event()
@@ -216,7 +223,8 @@ class Worker:
             "engine %s runs job %s (%s of stack %s)", self.engine_id, job.id, job.operation, job.stack_id
         )
         try:
-            outcome = asyncio.run(self._run_job(entry))
+            with collector.long_lived_frozen():
+                outcome = asyncio.run(self._run_job(entry))
         except asyncio.CancelledError:
             if entry.interruption == CANCEL_REQUESTED:
                 self.queue.finish(job.id, self.engine_id, JobStatus.FAILED, error="Operation cancelled")
@@ -301,8 +309,18 @@ class Worker:
         self, job: JobRecord, hooks: ThreadPoolExecutor, database: ThreadPoolExecutor
     ) -> Outcome:
         loop = asyncio.get_running_loop()
-        stack = await loop.run_in_executor(database, lambda: self.repository.get_stack(job.stack_id))
-        if stack is None:
+        stack = await loop.run_in_executor(
+            database, lambda: self.repository.get_stack(job.stack_id, show_deleted=True)
+        )
+        if stack is not None and stack.current_traversal == str(job.id) and stack.status != IN_PROGRESS:
+            # The operation ended (its final state names this job) but the job was given back
+            # or its engine died before marking it done: finish it, never run it twice.
+            LOG.info("job %s already ended the stack %s as %s", job.id, stack.id, stack.stack_status)
+            outcome = Outcome(stack.action, stack.status, stack.status_reason)
+            if job.operation == DELETE_OPERATION:
+                await self._after_delete(stack, outcome, hooks)
+            return outcome
+        if stack is None or stack.deleted_at is not None:
             raise UserError(f"The Stack ({job.stack_id}) could not be found.")
         timeout_minutes = stack.timeout_minutes or self.config.default_stack_timeout_minutes
         run = StackRun(
@@ -313,19 +331,23 @@ class Worker:
             hook_executor=hooks,
             database_executor=database,
             timeout_seconds=timeout_minutes * 60 if job.operation == CREATE_OPERATION else None,
+            traversal=str(job.id),
         )
-        operation = StackOperation(
-            run, self.plugin_types, project_id=stack.project_id, cloud_factory=self._clouds(stack.project_id)
-        )
+        clouds = await self._stack_clouds(stack, database)
+        operation = StackOperation(run, self.plugin_types, project_id=stack.project_id, cloud_factory=clouds)
         resuming = job.attempts > 1
         parts = await self._parts(job, stack.raw_template_id, database)
         if job.operation == CREATE_OPERATION:
+            if stack.state == (ROLLBACK, IN_PROGRESS):  # stopped while rolling back: never create again
+                return await operation.resume_create_rollback(parts)
             if parts is None:
                 raise UserError("The stack's template could not be read.")
             return await operation.create(parts, disable_rollback=stack.disable_rollback, resuming=resuming)
         if job.operation == DELETE_OPERATION:
             # DELETE_COMPLETE soft-deletes the stack in the same transaction (RepositoryStore).
-            return await operation.delete(parts, resuming=resuming)
+            deleted = await operation.delete(parts, resuming=resuming)
+            await self._after_delete(stack, deleted, hooks)
+            return deleted
         if job.operation in update_jobs.OPERATIONS:
             return await update_jobs.run_update_job(
                 job,
@@ -333,28 +355,50 @@ class Worker:
                 run,
                 repository=self.repository,
                 plugin_types=self.plugin_types,
-                cloud_factory=self._clouds(stack.project_id),
+                cloud_factory=clouds,
                 database=database,
                 default_timeout_minutes=self.config.default_stack_timeout_minutes,
             )
         if job.operation in portability_jobs.OPERATIONS:
-            return await portability_jobs.run_job(
+            outcome = await portability_jobs.run_job(
                 job,
                 stack,
                 run,
                 parts,
                 repository=self.repository,
                 plugin_types=self.plugin_types,
-                cloud_factory=self._clouds(stack.project_id),
+                cloud_factory=clouds,
                 resuming=resuming,
             )
+            if job.operation == ABANDON_OPERATION:
+                await self._release_credentials(stack, outcome)
+            return outcome
         raise UserError(f"The operation {job.operation} is not supported yet.")
 
-    def _clouds(self, project_id: str) -> Callable[[], Any] | None:
-        """The stack's clouds: ``connections`` scoped to its project, else the fixed ``cloud_factory``."""
-        if self.connections is not None:
-            return CloudAccess.of_project(self.connections, project_id)
-        return self.cloud_factory
+    async def _stack_clouds(
+        self, stack: StackRecord, database: ThreadPoolExecutor
+    ) -> Callable[[], Any] | None:
+        """The stack's clouds: ``connections`` acting for its owner (the root stack's trust or
+        stored password) or, without stored credentials, as the service user in its project;
+        else the fixed ``cloud_factory``."""
+        if self.connections is None:
+            return self.cloud_factory
+        loop = asyncio.get_running_loop()
+        delegation = await loop.run_in_executor(database, self.owner_credentials.delegation, stack)
+        return CloudAccess.of_project(self.connections, stack.project_id, delegation=delegation)
+
+    async def _after_delete(self, stack: StackRecord, outcome: Outcome, hooks: ThreadPoolExecutor) -> None:
+        """A deleted stack's stack domain project and stored credentials go too (both idempotent)."""
+        if outcome.status != FAILED:
+            await asyncio.get_running_loop().run_in_executor(
+                hooks, stack_users.delete_stack_user_project, self.repository, stack.id
+            )
+        await self._release_credentials(stack, outcome)
+
+    async def _release_credentials(self, stack: StackRecord, outcome: Outcome) -> None:
+        """The stack is gone: its trust (best effort) and its stored credentials go too."""
+        if outcome.status != FAILED and stack.user_credentials_id is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self.owner_credentials.release, stack)
 
     async def _parts(
         self, job: JobRecord, raw_template_id: int | None, database: ThreadPoolExecutor

@@ -42,13 +42,15 @@ async def walk(
     max_parallel: int,
     stop_on_failure: bool = False,
     failure_grace: float | None = None,
+    grace_of: Callable[[T], float | None] | None = None,
 ) -> WalkResult[T]:
     """Visit every node of ``graph`` after the nodes it requires, at most ``max_parallel`` working at once.
 
     With ``stop_on_failure`` no node starts after a first failure: nodes already
     started run to their end, or for at most ``failure_grace`` seconds after it (then
     they are cancelled and count as failed with :class:`asyncio.CancelledError`); the
-    rest are skipped. The graph must be acyclic
+    rest are skipped. ``grace_of(node)``, when given, is each running node's own grace
+    instead (``None``: no limit). The graph must be acyclic
     (:meth:`Graph.check_acyclic` is called first). Cancelling the walk cancels every
     running visit and re-raises :class:`asyncio.CancelledError`.
     """
@@ -61,7 +63,18 @@ async def walk(
     running: dict[asyncio.Task[None], T] = {}
     stopped = False
     loop = asyncio.get_running_loop()
-    stop_deadline = 0.0
+    # Once stopped: each running node's deadline (absent: it may run to its end).
+    deadlines: dict[asyncio.Task[None], float] = {}
+
+    def grace(node: T) -> float | None:
+        return grace_of(node) if grace_of is not None else failure_grace
+
+    def stop() -> None:
+        now = loop.time()
+        for task, node in running.items():
+            allowed = grace(node)
+            if allowed is not None:
+                deadlines[task] = now + max(allowed, 0.0)
 
     finished: asyncio.Queue[asyncio.Task[None]] = asyncio.Queue()
 
@@ -82,15 +95,18 @@ async def walk(
             start(node)
     try:
         while running:
-            if stopped and failure_grace is not None:
-                remaining = stop_deadline - loop.time()
+            if deadlines:
+                remaining = min(deadlines.values()) - loop.time()
                 try:
                     done = [await asyncio.wait_for(finished.get(), max(remaining, 0.0))]
                 except TimeoutError:
-                    for task in running:
+                    now = loop.time()
+                    expired = [task for task, deadline in deadlines.items() if deadline <= now]
+                    for task in expired:
                         task.cancel()
-                    await asyncio.gather(*running, return_exceptions=True)
-                    done = list(running)
+                        del deadlines[task]
+                    await asyncio.gather(*expired, return_exceptions=True)
+                    done = expired
             else:
                 done = [await finished.get()]
             while not finished.empty():
@@ -99,13 +115,14 @@ async def walk(
                 if task not in running:
                     continue  # already counted when the grace ran out
                 node = running.pop(task)
+                deadlines.pop(task, None)
                 error = task.exception() if not task.cancelled() else asyncio.CancelledError()
                 if error is not None:
                     result.failed[node] = error
                     skip_dependants(node)
                     if stop_on_failure and not stopped:
                         stopped = True
-                        stop_deadline = loop.time() + (failure_grace or 0.0)
+                        stop()
                     continue
                 result.succeeded.append(node)
                 for dependant in graph.required_by(node):

@@ -81,6 +81,18 @@ class ResourcePlugin:
     support_status: ClassVar[SupportStatus] = SUPPORTED_STATUS
     required_service: ClassVar[str | None] = None
     """The service type the resource needs in the catalog (``"compute"``); ``None`` for none."""
+    self_contained: ClassVar[bool] = False
+    """Whether the type's hooks touch nothing outside the engine (no cloud, no file, no remote call).
+
+    Their starts are then written behind: ``<ACTION>_IN_PROGRESS`` is committed together with
+    what the hook wrote, after it, instead of before it. A create interrupted by a crash is
+    simply run again, which is harmless when nothing outside the engine was made.
+    """
+    cancel_on_failure: ClassVar[bool] = False
+    """Stop this resource at once when another resource of its stack fails, instead of
+    letting it finish within the engine's ``error_wait_seconds`` (Heat's
+    ``cancel_grace_period`` for types that can cancel their work: nested stacks, whose
+    child stack the engine then stops)."""
 
     def __init__(
         self,
@@ -171,10 +183,51 @@ class ResourcePlugin:
     def check_create_complete(self, token: Any) -> bool:
         return True
 
+    def handle_create_resume(self, started_at: float) -> Any:
+        """Finish a create that a stopped engine began; return the token for the check.
+
+        An engine taking over calls this instead of :meth:`handle_create` when the resource
+        is stored ``CREATE_IN_PROGRESS`` with no token: the engine that stopped may have
+        been inside ``handle_create``, so the cloud object may exist already. ``started_at``
+        is when that create began (wall-clock seconds, as :meth:`now`); ``self.resource_id``
+        is set if it was stored, and ``self.context.physical_resource_name()`` is the name
+        that create used. A cloud plugin finds the object it may have made (by its id, else
+        by that name and made no earlier than ``started_at``), records it as
+        ``handle_create`` would and returns the token; when there is none it creates it.
+        The default runs ``handle_create`` again: right for types with nothing outside
+        the engine.
+        """
+        return self.handle_create()
+
+    # --- polling --------------------------------------------------------------------------
+
+    def checks_block(self) -> bool:
+        """Whether ``check_<action>_complete`` may block (call the cloud, read a file).
+
+        The engine runs blocking checks in its hook thread pool under a concurrency slot.
+        A plugin whose checks only compute (compare the clock with its token) returns
+        ``False``: the engine then calls them on its event loop, with no thread hop.
+        """
+        return True
+
+    def check_due(self, token: Any) -> float | None:
+        """When (wall-clock seconds, as :meth:`now`) a check of ``token`` can first succeed.
+
+        ``None`` (the default) means unknown: the engine polls with backoff. A plugin
+        waiting for a deadline it knows (a timer, TestResource's ``wait_secs``) returns it,
+        and the engine checks once at that moment instead of in backoff rounds.
+        """
+        return None
+
     # --- update ---------------------------------------------------------------------------
 
     def needs_update(self, new_properties: Mapping[str, Any], property_diff: Mapping[str, Any]) -> bool:
-        """Whether a changed definition needs any action at all (Heat: the definitions differ)."""
+        """Whether a changed definition needs any action at all (Heat: the definitions differ).
+
+        Also asked with an empty ``property_diff`` when neither properties nor metadata
+        changed: ``True`` then updates the resource anyway (a nested stack whose child
+        template or files changed).
+        """
         return bool(property_diff)
 
     def immutable_changes(self, property_diff: Mapping[str, Any]) -> list[str]:

@@ -48,6 +48,19 @@ class NestedStacks(Protocol):
         """Store a child stack (limits checked) and start creating it; returns its id."""
         ...
 
+    def adopt(
+        self,
+        template: Mapping[str, Any] | str,
+        *,
+        parameters: Mapping[str, Any],
+        resources: Mapping[str, Any],
+        files: Mapping[str, str] | None = None,
+        timeout_minutes: int | None = None,
+        removing_type: str | None = None,
+    ) -> str:
+        """Store a child stack (action ADOPT) whose resources adopt ``resources`` (their abandon data)."""
+        ...
+
     def update(
         self,
         stack_id: str,
@@ -61,6 +74,19 @@ class NestedStacks(Protocol):
         """Store the child's new template and parameters and start updating it."""
         ...
 
+    def changed(
+        self,
+        stack_id: str,
+        template: Mapping[str, Any] | str,
+        *,
+        parameters: Mapping[str, Any],
+        files: Mapping[str, str] | None = None,
+        removing_type: str | None = None,
+    ) -> bool:
+        """Whether the child built from these inputs (and the parent's files and environment)
+        would differ from what it was last built from."""
+        ...
+
     def update_policy(self) -> Mapping[str, Any]:
         """The parent resource's own ``update_policy`` as its current template resolves it."""
         ...
@@ -69,8 +95,11 @@ class NestedStacks(Protocol):
         """The parent stack's ``files`` map (where template URLs are resolved)."""
         ...
 
-    def get(self, stack_id: str) -> ChildStack | None:
-        """The child's state (``None`` once it is deleted); resumes running it if nobody does."""
+    def get(self, stack_id: str, *, adopt_resources: Mapping[str, Any] | None = None) -> ChildStack | None:
+        """The child's state (``None`` once it is deleted); resumes running it if nobody does.
+
+        An interrupted adopt resumes only when given the ``adopt_resources`` it started with.
+        """
         ...
 
     def delete(self, stack_id: str) -> None:

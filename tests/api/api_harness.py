@@ -15,6 +15,7 @@ from calor.api.native import create_app
 from calor.config import ApiConfig
 from calor.db.engine import make_engine, upgrade
 from calor.db.repository import Repository
+from calor.engine.admission import Admission
 from calor.engine.config import EngineConfig
 from calor.engine.service import OrchestrationService
 from calor.engine.worker import Worker
@@ -73,7 +74,8 @@ def build_api(tmp_path: Path, **config: Any) -> tuple[Api, Worker]:
     upgrade(database)
     repository = Repository(database)
     registry = default_registry()
-    service = OrchestrationService(repository, registry.get)
+    settings = ApiConfig(auth_strategy="noauth", **config)
+    service = OrchestrationService(repository, registry.get, admission=Admission.from_config(settings))
     worker = Worker(
         repository,
         repository.queue,
@@ -81,7 +83,6 @@ def build_api(tmp_path: Path, **config: Any) -> tuple[Api, Worker]:
         config=EngineConfig(idle_poll_seconds=0.05, poll_initial=0.01, poll_max=0.05),
     )
     worker.start()
-    settings = ApiConfig(auth_strategy="noauth", **config)
     app = create_app(settings, service, registry=registry)
     return Api(app.test_client(), service, repository), worker
 

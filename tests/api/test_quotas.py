@@ -1,4 +1,4 @@
-"""Heat's quotas (calor.api.quotas) and the resource type policy, on their own and through heat-api."""
+"""Heat's quotas (calor.engine.quotas) and the resource type policy, on their own and through heat-api."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from api_harness import TEMPLATE, Api, ApiFactory
 
-from calor.api import policy, quotas
-from calor.api.errors import LimitExceeded
+from calor.api import policy
 from calor.config import load_config
+from calor.engine import quotas
 from calor.engine.service import RequestContext
-from calor.errors import TemplateTooLarge
+from calor.errors import LimitExceeded, TemplateTooLarge
 
 MEMBER = RequestContext(project_id="p", roles=("member",))
 ADMIN = RequestContext(project_id="p", roles=("admin",), is_admin=True)

@@ -139,9 +139,16 @@ def test_runs_serves_stops_and_keeps_state(state_dir: Path) -> None:
 
 def test_credentials_are_generated_once(tmp_path: Path) -> None:
     first = load_credentials(tmp_path)
-    assert set(first) == {"admin", "demo"} and first["admin"] != first["demo"]
+    assert set(first) == {"admin", "demo", "heat_domain_admin"} and len(set(first.values())) == 3
     assert load_credentials(tmp_path) == first
     assert ((tmp_path / "credentials.json").stat().st_mode & 0o777) == 0o600
+
+
+def test_credentials_of_an_older_state_dir_are_kept_and_completed(tmp_path: Path) -> None:
+    (tmp_path / "credentials.json").write_text('{"admin": "a-secret", "demo": "d-secret"}', encoding="utf-8")
+    completed = load_credentials(tmp_path)
+    assert (completed["admin"], completed["demo"]) == ("a-secret", "d-secret")
+    assert completed["heat_domain_admin"] and load_credentials(tmp_path) == completed
 
 
 def test_clouds_document_names_both_clouds() -> None:

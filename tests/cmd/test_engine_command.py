@@ -12,6 +12,7 @@ import time
 import pytest
 
 from calor.cmd.engine import load_plugin, parse_arguments
+from calor.config import load_config
 from calor.db.engine import make_engine, upgrade
 from calor.db.repository import Repository
 from calor.engine.service import OrchestrationService, RequestContext
@@ -85,6 +86,7 @@ def test_the_cloud_comes_from_the_cloud_option_or_heat_conf(tmp_path: pathlib.Pa
 def test_signal_wiring_is_configured_from_the_urls(tmp_path: pathlib.Path) -> None:
     from calor.cmd.engine import configure_signals
     from calor.plugins.signals import wiring
+    from calor.stack_domain import MissingStackDomain, StackDomainCredentials
 
     repository = Repository(make_engine(f"sqlite:///{tmp_path / 'calor.sqlite'}"))
     options = parse_arguments(
@@ -102,10 +104,22 @@ def test_signal_wiring_is_configured_from_the_urls(tmp_path: pathlib.Path) -> No
     except ResourceFailure:
         previous = None
     try:
-        configure_signals(options, repository)
+        configure_signals(options, repository, load_config())
         current = wiring.current()
         assert current.cfn_url == "http://127.0.0.1:8000"
         assert current.heat_url == "http://127.0.0.1:8004"
         assert current.identity_url == "http://k:5000/v3"
+        assert isinstance(current.credentials, MissingStackDomain)  # heat.conf names no stack domain
+        conf = load_config()
+        for name, value in (
+            ("stack_user_domain_name", "heat"),
+            ("stack_domain_admin", "heat_domain_admin"),
+            ("stack_domain_admin_password", "secret"),
+        ):
+            conf.set_override(name, value)
+        configure_signals(options, repository, conf)
+        credentials = wiring.current().credentials
+        assert isinstance(credentials, StackDomainCredentials)
+        assert credentials.identity.settings.v3_url == "http://k:5000/v3"
     finally:
         wiring.configure(previous)

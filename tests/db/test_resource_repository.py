@@ -240,6 +240,30 @@ def test_save_resources_in_one_transaction(repository: Repository, stack_id: str
         repository.save_resources(stack_id, [ResourceChange("c", "T", {"colour": "red"})])
 
 
+def test_save_resources_writes_their_events_in_the_same_transaction(
+    repository: Repository, stack_id: str
+) -> None:
+    repository.max_events_per_stack = 3
+    repository.event_purge_batch_size = 2
+    repository.save_resources(
+        stack_id,
+        [ResourceChange("a", "T", {"action": "CREATE", "status": "IN_PROGRESS"})],
+        events=[event(stack_id, "a", "IN_PROGRESS")],
+    )
+    assert [
+        (record.resource_name, record.resource_status) for record in repository.list_events(stack_id)
+    ] == [("a", "IN_PROGRESS")]
+    # A failing change stores neither the states nor the events.
+    with pytest.raises(ValueError):
+        repository.save_resources(
+            stack_id, [ResourceChange("b", "T", {"colour": "red"})], events=[event(stack_id, "b", "COMPLETE")]
+        )
+    assert len(repository.list_events(stack_id)) == 1
+    # Events alone are written too, and the stack's oldest events are purged past the limit.
+    repository.save_resources(stack_id, [], events=[event(stack_id, "x", "COMPLETE") for _ in range(2)])
+    assert len(repository.list_events(stack_id)) == 1
+
+
 def test_redacted_keys_of_a_stack(repository: Repository, stack_id: str) -> None:
     first = repository.create_or_get_resource(stack_id, "a", "T")
     second = repository.create_or_get_resource(stack_id, "b", "T")

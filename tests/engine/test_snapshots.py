@@ -25,19 +25,26 @@ PROJECT = RequestContext(project_id="project-1", user_id="user-1")
 
 
 class Disk(ResourcePlugin):
-    """Snapshots itself as a "backup" held in resource data; restores from it."""
+    """Snapshots itself as a "backup" held in resource data; a new ``backup`` is restored in place."""
 
     type_name = "Test::Disk"
     properties_schema: ClassVar[dict[str, PropertySchema]] = {
         "size": PropertySchema(STRING, default="1"),
-        "backup": PropertySchema(STRING),
+        "backup": PropertySchema(STRING, update_allowed=True),
     }
     calls: ClassVar[list[str]] = []
     fail_snapshot: ClassVar[bool] = False
+    fail_restore: ClassVar[bool] = False
 
     def handle_create(self) -> Any:
         self.calls.append(f"create {self.name} from {self.properties['backup']}")
         self.context.set_resource_id(str(uuid.uuid4()))
+        return None
+
+    def handle_update(self, new_properties: Mapping[str, Any], property_diff: Mapping[str, Any]) -> Any:
+        if self.fail_restore:
+            raise RuntimeError("the backup is gone")
+        self.calls.append(f"restore {self.name} from {property_diff.get('backup')}")
         return None
 
     def handle_delete(self) -> Any:
@@ -87,6 +94,7 @@ class Setup:
 def setup(tmp_path: pathlib.Path) -> Iterator[Setup]:
     Disk.calls.clear()
     Disk.fail_snapshot = False
+    Disk.fail_restore = False
     engine = make_engine(f"sqlite:///{tmp_path / 'calor.sqlite'}")
     upgrade(engine)
     repository = Repository(engine)
@@ -143,28 +151,121 @@ def test_failed_snapshot(setup: Setup) -> None:
         setup.service.restore_snapshot(PROJECT, "stored", created["id"])
 
 
-def test_restore_recreates_from_the_snapshot(setup: Setup) -> None:
-    word = setup.service.show_stack(PROJECT, "stored")["outputs"][0]["output_value"]
-    old_disk = _physical_id(setup, "disk")
-    snapshot = setup.service.create_snapshot(PROJECT, "stored", "before")
+def _value(value: str, **options: Any) -> dict[str, Any]:
+    return {"type": "OS::Heat::Value", "properties": {"value": value}, **options}
+
+
+def _resources(setup: Setup) -> dict[str, dict[str, Any]]:
+    return {body["resource_name"]: body for body in setup.service.list_resources(PROJECT, "changing")}
+
+
+def test_restore_updates_the_stack_back_to_the_snapshot(setup: Setup) -> None:
+    """Heat's restore is an update: untouched resources stay, added go, removed come back."""
+    body = {
+        "heat_template_version": "2018-08-31",
+        "resources": {
+            "disk": {"type": "Test::Disk", "properties": {"size": "2"}},
+            "word": {"type": "OS::Heat::RandomString", "depends_on": ["disk"]},
+            "note": _value("first"),
+            "removed": _value("kept in the snapshot"),
+        },
+        "outputs": {
+            "word": {"value": {"get_attr": ["word", "value"]}},
+            "note": {"value": {"get_attr": ["note", "value"]}},
+        },
+    }
+    setup.service.create_stack(PROJECT, "changing", body)
     setup.run_jobs()
+    before = _resources(setup)
+    outputs = {
+        item["output_key"]: item["output_value"]
+        for item in setup.service.show_stack(PROJECT, "changing")["outputs"]
+    }
+    assert outputs["note"] == "first"
+    snapshot = setup.service.create_snapshot(PROJECT, "changing", "before")
+    setup.run_jobs()
+
+    changed = {
+        "heat_template_version": "2018-08-31",
+        "resources": {
+            "disk": {"type": "Test::Disk", "properties": {"size": "2"}},
+            "word": {"type": "OS::Heat::RandomString", "depends_on": ["disk"]},
+            "note": _value("second"),
+            "added": _value("made after the snapshot"),
+        },
+        "outputs": {"note": {"value": {"get_attr": ["note", "value"]}}},
+    }
+    setup.service.update_stack(PROJECT, "changing", changed)
+    setup.run_jobs()
+    assert setup.service.show_stack(PROJECT, "changing")["stack_status"] == "UPDATE_COMPLETE"
+    assert set(_resources(setup)) == {"disk", "word", "note", "added"}
     Disk.calls.clear()
+    marker = len(setup.service.list_events(PROJECT, "changing"))
+
+    setup.service.restore_snapshot(PROJECT, "changing", snapshot["id"])
+    assert setup.service.show_stack(PROJECT, "changing")["stack_status"] == "RESTORE_IN_PROGRESS"
+    setup.run_jobs()
+    shown = setup.service.show_stack(PROJECT, "changing")
+    assert shown["stack_status"] == "RESTORE_COMPLETE", shown["stack_status_reason"]
+    assert shown["stack_status_reason"] == "Stack RESTORE completed successfully"
+    after = _resources(setup)
+    assert set(after) == {"disk", "word", "note", "removed"}
+    # The disk is restored in place from its backup (handle_restore's property), not recreated.
+    disk = before["disk"]["physical_resource_id"]
+    assert after["disk"]["physical_resource_id"] == disk
+    assert Disk.calls == [f"restore disk from backup-of-{disk}"]
+    assert after["disk"]["resource_status"] == "UPDATE_COMPLETE"
+    assert after["word"]["physical_resource_id"] == before["word"]["physical_resource_id"]
+    assert after["word"]["resource_status"] == "SNAPSHOT_COMPLETE"  # untouched since the snapshot
+    assert after["removed"]["resource_status"] == "CREATE_COMPLETE"
+    restored = {item["output_key"]: item["output_value"] for item in shown["outputs"]}
+    assert restored == outputs  # the snapshot's outputs, the random word unchanged
+    events = [
+        (event["resource_name"], event["resource_status"])
+        for event in setup.service.list_events(PROJECT, "changing")[marker:]
+    ]
+    assert events[0] == ("changing", "RESTORE_IN_PROGRESS")
+    assert events[-1] == ("changing", "RESTORE_COMPLETE")
+    touched = {name for name, _status in events[1:-1]}
+    assert touched == {"disk", "note", "removed", "added"}  # "word" is left alone
+    assert ("added", "DELETE_COMPLETE") in events
+    assert ("removed", "CREATE_COMPLETE") in events
+    assert ("note", "UPDATE_COMPLETE") in events
+    # The restored definition is the stack's template now (as Heat stores it).
+    raw = setup.repository.get_raw_template(
+        setup.service.find_stack(PROJECT, "changing").raw_template_id or 0
+    )
+    assert raw is not None
+    assert raw.template["resources"]["disk"]["properties"] == {"size": "2", "backup": f"backup-of-{disk}"}
+
+    # Restoring the same snapshot again changes nothing.
+    Disk.calls.clear()
+    setup.service.restore_snapshot(PROJECT, "changing", snapshot["id"])
+    setup.run_jobs()
+    assert setup.service.show_stack(PROJECT, "changing")["stack_status"] == "RESTORE_COMPLETE"
+    assert Disk.calls == []
+
+
+def test_a_failed_restore_is_not_rolled_back(setup: Setup) -> None:
+    snapshot = setup.service.create_snapshot(PROJECT, "stored")
+    setup.run_jobs()
+    broken = {
+        "heat_template_version": "2018-08-31",
+        "resources": {"disk": {"type": "Test::Disk", "properties": {"size": "2"}}},
+    }
+    setup.service.update_stack(PROJECT, "stored", broken)
+    setup.run_jobs()
+    Disk.fail_restore = True
     setup.service.restore_snapshot(PROJECT, "stored", snapshot["id"])
-    assert setup.service.show_stack(PROJECT, "stored")["stack_status"] == "RESTORE_IN_PROGRESS"
     setup.run_jobs()
     shown = setup.service.show_stack(PROJECT, "stored")
-    assert shown["stack_status"] == "RESTORE_COMPLETE", shown["stack_status_reason"]
-    assert Disk.calls == ["delete disk", f"create disk from backup-of-{old_disk}"]
-    assert _physical_id(setup, "disk") != old_disk
-    assert len(shown["outputs"][0]["output_value"]) == len(word)
-    stack_events = [
-        f"{event['resource_status']} {event['resource_status_reason']}"
+    assert shown["stack_status"] == "RESTORE_FAILED"
+    assert "the backup is gone" in shown["stack_status_reason"]
+    statuses = [
+        event["resource_status"]
         for event in setup.service.list_events(PROJECT, "stored", resource_name="stored")
     ]
-    assert stack_events[-2:] == [
-        "RESTORE_IN_PROGRESS Stack RESTORE started",
-        "RESTORE_COMPLETE Stack RESTORE completed successfully",
-    ]
+    assert "ROLLBACK_IN_PROGRESS" not in statuses
 
 
 def test_delete_snapshot(setup: Setup) -> None:

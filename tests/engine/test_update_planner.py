@@ -120,3 +120,17 @@ def test_restricted_actions() -> None:
         check_restricted("x", Action.UPDATE, {"update"})
     with pytest.raises(ActionRestricted, match="replace is restricted for resource x"):
         check_restricted("x", Action.REPLACE, ["replace"])
+
+
+class _AlwaysUpdated(Value):
+    """A type that asks for an update even when nothing in its definition changed (a nested stack)."""
+
+    def needs_update(self, new_properties: Any, property_diff: Any) -> bool:
+        return True
+
+
+def test_decide_asks_the_plugin_even_when_nothing_changed() -> None:
+    plugin = _plugin(_AlwaysUpdated, {"value": "a"})
+    stored = _state("x", properties=plugin.properties)
+    decision = decide(plugin, stored, dict(plugin.properties), {})
+    assert (decision.action, decision.property_diff) == (Action.UPDATE, {})

@@ -74,14 +74,17 @@ def test_volume_snapshot_restore_and_delete(
 
     service.restore_snapshot(caller, "disks", snapshot["id"])
     _run(worker)
-    assert service.show_stack(caller, "disks")["stack_status"] == "RESTORE_COMPLETE"
-    restored_id = service.show_resource(caller, "disks", "disk")["physical_resource_id"]
-    assert restored_id != volume_id
-    assert connection.block_storage.get_volume(restored_id).status == "available"
+    shown_stack = service.show_stack(caller, "disks")
+    assert shown_stack["stack_status"] == "RESTORE_COMPLETE", shown_stack["stack_status_reason"]
+    # Heat's restore is an update: the backup is restored onto the same volume.
+    restored = service.show_resource(caller, "disks", "disk")
+    assert (restored["physical_resource_id"], restored["resource_status"]) == (volume_id, "UPDATE_COMPLETE")
+    assert connection.block_storage.get_volume(volume_id).status == "available"
+    assert connection.block_storage.get_backup(backup_id).status == "available"
+    assert [volume.id for volume in connection.block_storage.volumes()] == [volume_id]
     stack = service.find_stack(caller, "disks")
     record = service.repository.find_resource(stack.id, "disk")
-    assert record is not None and record.properties_data["backup_id"] == backup_id  # made from the backup
-    assert connection.block_storage.find_volume(volume_id, ignore_missing=True) is None
+    assert record is not None and record.properties_data["backup_id"] == backup_id  # restored from the backup
 
     service.delete_snapshot(caller, "disks", snapshot["id"])
     _run(worker)

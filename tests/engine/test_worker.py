@@ -166,3 +166,49 @@ def test_at_most_max_concurrent_jobs_run_at_once(repository: Repository) -> None
         assert len(repository.queue.list_jobs(status="queued")) == 1
     finally:
         worker.stop()
+
+
+def _finish_dropped_once(repository: Repository, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The next ``finish`` is lost, as when an engine dies between a stack's final state and its job's end."""
+    finish = repository.queue.finish
+    calls: list[int] = []
+
+    def dropped(job_id: int, *arguments: object, **options: object) -> bool:
+        calls.append(job_id)
+        if len(calls) == 1:
+            return True
+        return finish(job_id, *arguments, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(repository.queue, "finish", dropped)
+
+
+@pytest.mark.parametrize("operation", ["create", "update", "delete"])
+def test_a_job_whose_operation_ended_is_finished_on_takeover_not_run_again(
+    repository: Repository, monkeypatch: pytest.MonkeyPatch, operation: str
+) -> None:
+    service = OrchestrationService(repository, default_registry().get)
+    stack_id = service.create_stack(PROJECT, "ended", template_waiting(0.01))
+    if operation != "create":
+        assert make_worker(repository, "engine-0").run_once()
+        if operation == "update":
+            service.update_stack(PROJECT, stack_id, template_waiting(0.02))
+        else:
+            service.delete_stack(PROJECT, stack_id)
+    _finish_dropped_once(repository, monkeypatch)
+    assert make_worker(repository, "engine-1").run_once()
+    job = repository.queue.list_jobs(stack_id=stack_id)[-1]
+    assert (job.status, job.engine_id) == ("running", "engine-1")  # the engine "died" before finishing it
+    events_before = repository.list_events(stack_id)
+    stack_before = repository.get_stack(stack_id, show_deleted=True)
+    assert stack_before is not None and stack_before.current_traversal == str(job.id)
+
+    time.sleep(CONFIG.lease_seconds + 0.1)  # the lease expires; another engine takes the job
+    assert make_worker(repository, "engine-2").run_once()
+    finished = repository.queue.list_jobs(stack_id=stack_id)[-1]
+    assert (finished.id, finished.status, finished.engine_id) == (job.id, "done", "engine-2")
+    assert finished.attempts == 2
+    assert repository.list_events(stack_id) == events_before  # nothing ran again
+    stack_after = repository.get_stack(stack_id, show_deleted=True)
+    assert stack_after is not None and stack_after.version == stack_before.version
+    expected = {"create": "CREATE_COMPLETE", "update": "UPDATE_COMPLETE", "delete": "DELETE_COMPLETE"}
+    assert stack_after.stack_status == expected[operation]

@@ -10,7 +10,7 @@ import engine_harness
 from engine_harness import Harness
 
 from calor.engine.memory_store import MemoryStore
-from calor.engine.store import ResourceState
+from calor.engine.store import EventRecord, ResourceState
 from calor.plugins.base import ResourcePlugin
 from calor.schema.properties import PropertySchema
 
@@ -22,9 +22,11 @@ class CountingStore(MemoryStore):
         super().__init__()
         self.saves = 0
 
-    def save_resources(self, stack_id: str, states: Sequence[ResourceState]) -> None:
+    def save_resources(
+        self, stack_id: str, states: Sequence[ResourceState], events: Sequence[EventRecord] = ()
+    ) -> None:
         self.saves += 1
-        super().save_resources(stack_id, states)
+        super().save_resources(stack_id, states, events)
 
 
 class Durable(ResourcePlugin):
@@ -72,7 +74,8 @@ def test_start_writes_are_durable_before_polling(harness: Harness) -> None:
         for state in seen[1:]:
             assert state.physical_id == f"durable-{name}"
             assert state.data == {"key": "value"}
-            assert state.token == {"token": {"checks": 2, "done": 0}}
+            assert state.token["token"] == {"checks": 2, "done": 0}
+            assert f"-{name}-" in state.token["create_started"]["physical_name"]
             assert (state.action, state.status) == ("CREATE", "IN_PROGRESS")
         stored = store.stacks["stack-1"].resources[name]
         assert (stored.action, stored.status, stored.token) == ("CREATE", "COMPLETE", None)

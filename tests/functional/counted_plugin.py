@@ -1,4 +1,4 @@
-"""A test resource type that records every handle_create call in its resource data.
+"""A test resource type that records every handle_create (and handle_adopt) call in its resource data.
 
 Loaded by engine subprocesses too (``heat-engine --plugin counted_plugin:Counted``).
 """
@@ -31,6 +31,16 @@ class Counted(ResourcePlugin):
         return {"until": self.now() + float(self.properties["wait_secs"])}
 
     def check_create_complete(self, token: Any) -> bool:
+        return self.now() >= float(token["until"])
+
+    def handle_adopt(self, resource_data: Mapping[str, Any]) -> Any:
+        """Adopt as every resource does, counting the adopts (``adopts``), then wait ``wait_secs``."""
+        super().handle_adopt(resource_data)
+        count = int(self.context.data().get("adopts", "0")) + 1
+        self.context.data_set("adopts", str(count))
+        return {"until": self.now() + float(self.properties["wait_secs"])}
+
+    def check_adopt_complete(self, token: Any) -> bool:
         return self.now() >= float(token["until"])
 
     def resolve_attribute(self, name: str) -> Any:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import pathlib
+import subprocess
+import sys
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -15,6 +19,9 @@ from calor.engine.config import EngineConfig
 from calor.engine.service import OrchestrationService, RequestContext
 from calor.engine.worker import Worker
 from calor.plugins.registry import PluginRegistry, default_registry
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+HERE = pathlib.Path(__file__).resolve().parent
 
 FAST = EngineConfig(
     poll_initial=0.01,
@@ -96,3 +103,25 @@ def template(resources: dict[str, Any], outputs: dict[str, Any] | None = None) -
     if outputs:
         body["outputs"] = outputs
     return body
+
+
+def engine_process(
+    url: str, engine_id: str, plugins: Iterable[str] = ("counted_plugin:Counted",)
+) -> subprocess.Popen[bytes]:
+    """A ``heat-engine`` process on ``url`` (lease 2 s) with the test plugins (``module:Class``)."""
+    environment = dict(os.environ)
+    environment["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(HERE), environment.get("PYTHONPATH", "")])
+    command = [sys.executable, "-m", "calor.cmd.engine", "--database-url", url, "--engine-id", engine_id]
+    for plugin in plugins:
+        command += ["--plugin", plugin]
+    command += [
+        "--lease-seconds",
+        "2",
+        "--heartbeat-seconds",
+        "1",
+        "--poll-max",
+        "0.2",
+        "--log-level",
+        "WARNING",
+    ]
+    return subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

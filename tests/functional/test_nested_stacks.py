@@ -232,6 +232,44 @@ def test_another_engine_resumes_the_child_after_the_first_stops(deployment: Depl
     assert deployment.repository.get_resource_data(resource.id)["creates"] == "1"
 
 
+def test_another_engine_resumes_a_nested_adopt_after_the_first_stops(deployment: Deployment) -> None:
+    slow = {
+        "heat_template_version": "2018-08-31",
+        "resources": {"slow": {"type": "Test::Counted", "properties": {"wait_secs": 1.0}}},
+    }
+    files = {"slow.yaml": json.dumps(slow)}
+    first = deployment.worker("engine-1")
+    original = deployment.create("to-abandon", template({"inner": {"type": "slow.yaml"}}), files=files)
+    assert deployment.wait(original)["stack_status"] == "CREATE_COMPLETE"
+    deployment.service.enable_stack_abandon = deployment.service.enable_stack_adopt = True
+    data = deployment.service.abandon_stack(PROJECT, original)
+    slow_id = data["resources"]["inner"]["resources"]["slow"]["resource_id"]
+    deployment.wait(original, {"DELETE_COMPLETE"})
+
+    stack_id = deployment.service.adopt_stack(PROJECT, "adopted", data)
+    deadline = time.monotonic() + 10
+    while True:
+        found = children(deployment, stack_id)
+        resources = deployment.repository.get_resources(found[0].id) if found else []
+        # Stop once the child's resource is adopting (its poll token stored).
+        if [(r.action, r.status, r.handle_token is not None) for r in resources] == [
+            ("ADOPT", "IN_PROGRESS", True)
+        ]:
+            break
+        assert time.monotonic() < deadline, "the child never started adopting"
+        time.sleep(0.02)
+    first.stop(timeout=10)
+    deployment.worker("engine-2")
+    shown = deployment.wait(stack_id)
+    assert shown["stack_status"] == "ADOPT_COMPLETE", shown["stack_status_reason"]
+    [child] = children(deployment, stack_id)
+    assert child.stack_status == "ADOPT_COMPLETE"
+    [resource] = deployment.repository.get_resources(child.id)
+    assert resource.physical_resource_id == slow_id
+    data_stored = deployment.repository.get_resource_data(resource.id)
+    assert (data_stored["creates"], data_stored["adopts"]) == ("1", "1")
+
+
 def test_stack_resource_update_updates_the_child_in_place(engine: Deployment) -> None:
     def body(word: str) -> dict[str, Any]:
         return template(

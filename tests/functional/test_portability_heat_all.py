@@ -287,3 +287,74 @@ def test_errors_as_heatclient_sees_them(client: Any, running: AllInOne) -> None:
         client.resources.signal(stack_id, "word", data={"unset_hook": "pre-create"})
     with pytest.raises(heat_exceptions.HTTPNotFound):
         client.resources.signal(stack_id, "nothing")
+
+
+WORD_TEMPLATE = {
+    "heat_template_version": "2018-08-31",
+    "resources": {"word": {"type": "OS::Heat::RandomString", "properties": {"length": 6}}},
+    "outputs": {"word": {"value": {"get_attr": ["word", "value"]}}},
+}
+NESTED = {
+    "heat_template_version": "2018-08-31",
+    "resources": {
+        "provided": {"type": "word.yaml"},
+        "group": {
+            "type": "OS::Heat::ResourceGroup",
+            "properties": {"count": 2, "resource_def": {"type": "OS::Heat::TestResource"}},
+        },
+    },
+    "outputs": {
+        "word": {"value": {"get_attr": ["provided", "word"]}},
+        "members": {"value": {"get_attr": ["group", "refs"]}},
+    },
+}
+
+
+def _leaves(client: Any, stack_id: str) -> dict[str, str]:
+    """The physical ids of every resource of the tree that is not itself a nested stack."""
+    resources = client.resources.list(stack_id, nested_depth=2)
+    return {
+        f"{resource.parent_resource or ''}/{resource.resource_name}": resource.physical_resource_id
+        for resource in resources
+        if resource.resource_type in ("OS::Heat::RandomString", "OS::Heat::TestResource")
+    }
+
+
+def test_export_abandon_and_adopt_nested_stacks_with_heatclient(client: Any) -> None:
+    created = client.stacks.create(
+        stack_name="nested-leaving", template=NESTED, files={"word.yaml": json.dumps(WORD_TEMPLATE)}
+    )
+    stack_id = created["stack"]["id"]
+    assert _wait(client, stack_id).stack_status == "CREATE_COMPLETE"
+    leaves = _leaves(client, stack_id)
+    assert len(leaves) == 3
+    outputs = {output["output_key"]: output["output_value"] for output in client.stacks.get(stack_id).outputs}
+    nested_ids = {stack.id for stack in client.stacks.list(show_nested=True) if stack.parent == stack_id}
+    assert len(nested_ids) == 2
+
+    exported = client.stacks.export(stack_id)
+    provided = exported["resources"]["provided"]
+    assert provided["id"] in nested_ids and provided["template"] == WORD_TEMPLATE
+    assert provided["resources"]["word"]["resource_data"]["value"] == outputs["word"]
+    assert sorted(exported["resources"]["group"]["resources"]) == ["0", "1"]
+
+    abandoned = client.stacks.abandon(stack_id)
+    assert abandoned["resources"] == exported["resources"]
+    deadline = time.monotonic() + 20
+    while any(stack.id in nested_ids | {stack_id} for stack in client.stacks.list(show_nested=True)):
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+
+    created = client.stacks.create(stack_name="nested-arrived", adopt_stack_data=json.dumps(abandoned))
+    adopted = _wait(client, created["stack"]["id"])
+    assert adopted.stack_status == "ADOPT_COMPLETE", adopted.stack_status_reason
+    assert {output["output_key"]: output["output_value"] for output in adopted.outputs} == outputs
+    children = [stack for stack in client.stacks.list(show_nested=True) if stack.parent == adopted.id]
+    assert sorted(stack.stack_status for stack in children) == ["ADOPT_COMPLETE", "ADOPT_COMPLETE"]
+    assert _leaves(client, adopted.id) == leaves
+    assert {resource.resource_status for resource in client.resources.list(adopted.id, nested_depth=2)} == {
+        "ADOPT_COMPLETE"
+    }
+    client.stacks.delete(adopted.id)
+    deleted = _wait(client, adopted.id)
+    assert deleted.stack_status == "DELETE_COMPLETE", deleted.stack_status_reason

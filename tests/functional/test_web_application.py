@@ -318,9 +318,7 @@ def test_the_cloudformation_form_with_aws_types(heat: Any, demo: Any) -> None:
     outputs = {output["output_key"]: output["output_value"] for output in stack.outputs}
     assert outputs["PublicIp"]
 
-    heat.stacks.update(
-        stack_id, template=CFN_TEMPLATE, parameters={"InstanceType": "m1.small"}
-    )
+    heat.stacks.update(stack_id, template=CFN_TEMPLATE, parameters={"InstanceType": "m1.small"})
     stack = wait(heat, stack_id)
     assert stack.stack_status == "UPDATE_COMPLETE", stack.stack_status_reason
     for name in ("WebOne", "WebTwo"):

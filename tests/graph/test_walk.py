@@ -178,3 +178,26 @@ def test_failure_grace_cancels_nodes_still_running() -> None:
     assert cancelled == ["slow"]
     assert isinstance(result.failed["slow"], asyncio.CancelledError)
     assert result.succeeded == ["quick"]
+
+
+def test_grace_of_gives_each_running_node_its_own_grace() -> None:
+    graph: Graph[str] = Graph(["fails", "at_once", "patient", "finishes"])
+    cancelled: list[str] = []
+
+    async def visit(node: str, slot: Slot) -> None:
+        if node == "fails":
+            await asyncio.sleep(0.01)
+            raise RuntimeError("boom")
+        try:
+            await asyncio.sleep({"at_once": 10, "patient": 10, "finishes": 0.1}[node])
+        except asyncio.CancelledError:
+            cancelled.append(node)
+            raise
+
+    graces = {"at_once": 0.0, "patient": 0.3, "finishes": 0.3}
+    result = asyncio.run(
+        walk(graph, visit, max_parallel=4, stop_on_failure=True, failure_grace=60, grace_of=graces.get)
+    )
+    assert cancelled == ["at_once", "patient"]
+    assert result.succeeded == ["finishes"]
+    assert set(result.failed) == {"fails", "at_once", "patient"}

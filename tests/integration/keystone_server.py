@@ -3,9 +3,9 @@
 ``bootstrap DIR`` prepares a bootstrapped Keystone in DIR once: ``keystone.conf`` (SQLite,
 fernet tokens, an in-memory cache, 4 bcrypt rounds), ``keystone-manage db_sync``,
 ``fernet_setup``, ``credential_setup`` and ``bootstrap``, then the users and projects the
-tests use (``users.json``). ``serve DIR`` serves a copy of it on a free loopback port and
-prints ``listening <port>``. This file imports nothing from Calor: Keystone lives in its own
-virtualenv.
+tests use (``users.json``). ``serve DIR [SECONDS]`` serves a copy of it on a free loopback
+port (tokens living SECONDS, 7200 by default) and prints ``listening <port>``. This file
+imports nothing from Calor: Keystone lives in its own virtualenv.
 """
 
 from __future__ import annotations
@@ -32,10 +32,13 @@ USERS = {
     "demo": ("demo", "member", "calor-demo-secret"),
     "other": ("other", "member", "calor-other-secret"),
 }
+STACK_DOMAIN = "heat"
+STACK_DOMAIN_ADMIN = ("heat_domain_admin", "calor-heat-domain-secret")
 
 
-def write_config(directory: Path) -> Path:
-    """``keystone.conf`` for Keystone kept in ``directory`` (rewritten when the copy moves)."""
+def write_config(directory: Path, *, token_expiration: int = 7200) -> Path:
+    """``keystone.conf`` for Keystone kept in ``directory`` (rewritten when the copy moves);
+    tokens live ``token_expiration`` seconds."""
     path = directory / "keystone.conf"
     path.write_text(
         "\n".join(
@@ -47,7 +50,7 @@ def write_config(directory: Path) -> Path:
                 f"connection = sqlite:///{directory / 'keystone.sqlite'}",
                 "[token]",
                 "provider = fernet",
-                "expiration = 7200",
+                f"expiration = {token_expiration}",
                 "[fernet_tokens]",
                 f"key_repository = {directory / 'fernet-keys'}",
                 "[fernet_receipts]",
@@ -153,7 +156,23 @@ def populate(base: str) -> dict[str, Any]:
             call(f"{base}/projects/{project_id}/users/{user_id}/roles/{roles['service']}", "PUT", None, token)
         found["users"][user_name] = {"id": user_id, "project": project_name, "password": password}
     found["users"]["admin"] = {"project": "admin", "password": ADMIN_PASSWORD}
+    found["users"][STACK_DOMAIN_ADMIN[0]] = stack_domain(base, token, roles["admin"])
     return found
+
+
+def stack_domain(base: str, token: str, admin_role_id: str) -> dict[str, Any]:
+    """The stack domain ``heat`` and its admin ``heat_domain_admin`` (admin on the domain), as
+    Heat's ``heat-keystone-setup-domain`` creates them."""
+    description = "Owns users and projects created by heat"
+    domain = call(
+        base + "/domains", "POST", {"domain": {"name": STACK_DOMAIN, "description": description}}, token
+    )
+    domain_id = domain[0]["domain"]["id"]
+    name, password = STACK_DOMAIN_ADMIN
+    user = {"name": name, "password": password, "domain_id": domain_id, "description": "Manages heat users"}
+    user_id = call(base + "/users", "POST", {"user": user}, token)[0]["user"]["id"]
+    call(f"{base}/domains/{domain_id}/users/{user_id}/roles/{admin_role_id}", "PUT", None, token)
+    return {"id": user_id, "domain": STACK_DOMAIN, "domain_id": domain_id, "password": password}
 
 
 def bootstrap(directory: Path) -> None:
@@ -190,20 +209,26 @@ def bootstrap(directory: Path) -> None:
     (directory / "bootstrapped").write_text("ok\n", encoding="utf-8")
 
 
-def serve(directory: Path) -> None:
-    config = write_config(directory)
+def serve(directory: Path, *, token_expiration: int = 7200) -> None:
+    config = write_config(directory, token_expiration=token_expiration)
     server = make_server(config)
     print(f"listening {server.server_port}", flush=True)
     server.serve_forever()
 
 
 def main(arguments: list[str]) -> int:
-    if len(arguments) != 2 or arguments[0] not in ("bootstrap", "serve"):
-        print("usage: keystone_server.py bootstrap|serve DIRECTORY", file=sys.stderr)
+    usage = "usage: keystone_server.py bootstrap DIRECTORY | serve DIRECTORY [TOKEN_EXPIRATION_SECONDS]"
+    valid = (len(arguments) == 2 and arguments[0] in ("bootstrap", "serve")) or (
+        len(arguments) == 3 and arguments[0] == "serve" and arguments[2].isdigit()
+    )
+    if not valid:
+        print(usage, file=sys.stderr)
         return 2
     directory = Path(arguments[1]).resolve()
     if arguments[0] == "bootstrap":
         bootstrap(directory)
+    elif len(arguments) == 3:
+        serve(directory, token_expiration=int(arguments[2]))
     else:
         serve(directory)
     return 0

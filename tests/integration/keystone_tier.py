@@ -2,8 +2,10 @@
 
 :func:`start_keystone` serves a copy of the Keystone that ``scripts/keystone-bootstrap``
 prepared once; :func:`start_calor` writes a ``heat.conf`` as Heat's operators write it
-(``[keystone_authtoken]``, ``[clients_keystone]``, ``[ec2authtoken]``) and serves heat-api
-and heat-api-cfn from it, with an engine worker, registering both in Keystone's catalog.
+(``[keystone_authtoken]``, ``[clients_keystone]``, ``[ec2authtoken]``, ``[trustee]``,
+``[clouds]``) and serves heat-api and heat-api-cfn from it, with an engine worker and the
+sandbox cloud's services (checking tokens with this Keystone), registering all of them in
+Keystone's catalog. The engine reaches users' projects only through trusts.
 """
 
 from __future__ import annotations
@@ -21,14 +23,19 @@ from typing import Any
 import requests
 
 from calor.api.serving import ServedApp
+from calor.clouds import options as cloud_options
 from calor.cmd import api as api_command
 from calor.cmd import api_cfn as cfn_command
-from calor.config import database_url, load_config
+from calor.config import configure_repository, database_url, load_config
 from calor.db.engine import make_engine, upgrade
 from calor.db.repository import Repository
 from calor.engine.config import EngineConfig
 from calor.engine.worker import Worker
 from calor.plugins.registry import default_registry
+from calor.sandbox import cloud
+from calor.sandbox.framework.auth import KeystoneAuthenticator
+from calor.sandbox.framework.config import SandboxConfig
+from calor.security.deferred_auth import deferred_auth_from_config
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".venv-keystone"
@@ -120,16 +127,20 @@ class Keystone:
             self.process.kill()
 
 
-def start_keystone(directory: Path) -> Keystone:
-    """Serve a copy of the bootstrapped Keystone from ``directory`` (about two seconds)."""
+def start_keystone(directory: Path, *, token_expiration: int | None = None) -> Keystone:
+    """Serve a copy of the bootstrapped Keystone from ``directory`` (about two seconds);
+    its tokens live ``token_expiration`` seconds (keystone_server.py's default when ``None``)."""
     if not (BOOTSTRAPPED / "bootstrapped").is_file():
         raise KeystoneMissing("run scripts/keystone-bootstrap first")
     shutil.copytree(BOOTSTRAPPED, directory)
     users = json.loads((directory / "users.json").read_text(encoding="utf-8"))
     output = directory / "server.out"
+    command = [str(VENV / "bin" / "python"), "-W", "ignore", str(SERVER_SCRIPT), "serve", str(directory)]
+    if token_expiration is not None:
+        command.append(str(token_expiration))
     with output.open("wb") as handle:
         process = subprocess.Popen(
-            [str(VENV / "bin" / "python"), "-W", "ignore", str(SERVER_SCRIPT), "serve", str(directory)],
+            command,
             stdout=handle,
             stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONWARNINGS": "ignore"},
@@ -158,6 +169,10 @@ host = 127.0.0.1
 state_dir = {state_dir}
 max_stacks_per_tenant = {max_stacks}
 workers = 4
+stack_user_domain_name = heat
+stack_domain_admin = heat_domain_admin
+stack_domain_admin_password = {stack_domain_admin_password}
+auth_encryption_key = {encryption_key}
 
 [database]
 connection = {database}
@@ -177,7 +192,20 @@ auth_uri = {identity_root}
 
 [ec2authtoken]
 auth_uri = {identity_url}
+
+[trustee]
+auth_type = password
+auth_url = {identity_root}
+username = heat
+password = {heat_password}
+user_domain_name = Default
+
+[clouds]
+cloud = calor-service
+clouds_file = {clouds_file}
 """
+
+ENCRYPTION_KEY = "calor-keystone-tier-key-32chars!"
 
 
 @dataclass
@@ -191,6 +219,7 @@ class Calor:
     worker: Worker
     repository: Repository
     extra: dict[str, Any] = field(default_factory=dict)
+    cloud: ServedApp | None = None
 
     @property
     def api_url(self) -> str:
@@ -203,6 +232,10 @@ class Calor:
         self.api.stop()
         self.cfn.stop()
         self.worker.stop()
+        if self.worker.connections is not None:
+            self.worker.connections.close()
+        if self.cloud is not None:
+            self.cloud.stop()
 
 
 def write_heat_conf(directory: Path, keystone: Keystone, *, max_stacks: int = 100) -> Path:
@@ -216,10 +249,48 @@ def write_heat_conf(directory: Path, keystone: Keystone, *, max_stacks: int = 10
             identity_root=keystone.root_url,
             identity_url=keystone.url,
             heat_password=keystone.users["heat"]["password"],
+            stack_domain_admin_password=keystone.users["heat_domain_admin"]["password"],
+            encryption_key=ENCRYPTION_KEY,
+            clouds_file=directory / "clouds.yaml",
         ),
         encoding="utf-8",
     )
+    write_clouds_yaml(directory / "clouds.yaml", keystone)
     return path
+
+
+def write_clouds_yaml(path: Path, keystone: Keystone) -> None:
+    """Cloud ``calor-service``: the ``heat`` service user in project ``service`` (Calor's
+    ``[clouds]``); with no ``project_role`` it can act in users' projects only through trusts."""
+    entry = {
+        "auth": {
+            "auth_url": keystone.url,
+            "username": "heat",
+            "password": keystone.users["heat"]["password"],
+            "project_name": "service",
+            "user_domain_name": "Default",
+            "project_domain_name": "Default",
+        },
+        "region_name": REGION,
+        "interface": "public",
+        "identity_api_version": 3,
+    }
+    path.write_text(json.dumps({"clouds": {"calor-service": entry}}), encoding="utf-8")
+
+
+def serve_cloud(directory: Path, keystone: Keystone) -> ServedApp:
+    """The sandbox cloud's services (Nova, Neutron, ...) checking tokens with the real Keystone,
+    registered in its catalog."""
+    served = ServedApp("cloud", "127.0.0.1", 0, threads=4)
+    heat = keystone.users["heat"]
+    authenticator = KeystoneAuthenticator.with_password(
+        keystone.url, username="heat", password=heat["password"], project_name="service"
+    )
+    config = SandboxConfig(state_dir=directory / "cloud", public_url=served.url, status_delay_seconds=0.05)
+    served.application = cloud.create_app(config, authenticator=authenticator)
+    for endpoint in cloud.catalog_endpoints(served.url):
+        keystone.register(endpoint.service_type, endpoint.name, endpoint.url)
+    return served
 
 
 def start_calor(directory: Path, keystone: Keystone) -> Calor:
@@ -231,19 +302,23 @@ def start_calor(directory: Path, keystone: Keystone) -> Calor:
     api.application = api_command.build_app(conf)
     cfn_conf = load_config(config_files=[str(heat_conf)])
     cfn.application = cfn_command.build_app(cfn_conf, public_url=cfn.url)
-    repository = Repository(make_engine(database_url(conf)))
+    cloud_app = serve_cloud(directory, keystone)
+    repository = configure_repository(Repository(make_engine(database_url(conf))), conf)
     worker = Worker(
         repository,
         repository.queue,
         plugin_types=default_registry().get,
         config=EngineConfig(idle_poll_seconds=0.05, poll_initial=0.01, poll_max=0.1),
+        connections=cloud_options.factory_from_config(conf),
+        deferred_auth=deferred_auth_from_config(conf),
     )
+    cloud_app.start()
     api.start()
     cfn.start()
     worker.start()
     keystone.register("orchestration", "heat", f"{api.url}/v1/%(tenant_id)s")
     keystone.register("cloudformation", "heat-cfn", f"{cfn.url}/v1")
-    return Calor(keystone, heat_conf, api, cfn, worker, repository)
+    return Calor(keystone, heat_conf, api, cfn, worker, repository, cloud=cloud_app)
 
 
 def python_for_keystone() -> str:

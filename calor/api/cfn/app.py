@@ -4,7 +4,8 @@ Routes: the Query API (``Action=...`` by GET or form POST) on ``/`` and ``/v1``;
 signals to wait condition handles on ``/v1/waitcondition/{resource arn}`` (``PUT``,
 what cfn-signal sends to a handle's pre-signed URL) and ``/v1/signal/{resource arn}``
 (``POST``). Every request is signed with an EC2 key pair (AWS signature v4 or v2);
-the key pair's project scopes it.
+the key pair's project scopes it, and each action is authorized by its
+``cloudformation:<Action>`` policy rule (Heat's names and defaults).
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
+from calor.api import policy
 from calor.api.cfn import xml
 from calor.api.cfn.actions import ACTIONS
 from calor.api.cfn.call import Call
@@ -38,40 +40,20 @@ from calor.api.cfn.signatures import (
     Verifier,
     ec2_request_from,
 )
-from calor.api.cfn.stack_users import LocalStackCredentials
 from calor.api.cfn.state import DEFAULT_PAGE_SIZE, CfnState
 from calor.api.fetching import Fetcher
 from calor.config import ApiConfig
 from calor.engine.service import OrchestrationService, RequestContext
-from calor.errors import ResourceFailure
+from calor.errors import UserError
 from calor.plugins.registry import PluginRegistry, default_registry
 from calor.plugins.signals import wiring
 from calor.plugins.signals.arn import StackArn
-from calor.plugins.signals.wiring import StackCredential
+from calor.stack_domain import MissingStackDomain
 
 LOG = logging.getLogger(__name__)
 STATE_EXTENSION = "calor.api.cfn"
 API_VERSION = "2010-05-15"
 ADMIN_ROLE = "admin"
-
-
-class NoStackCredentials:
-    """Keystone mode until Calor manages stack domain users: handles cannot be created."""
-
-    def _refuse(self) -> ResourceFailure:
-        return ResourceFailure(
-            "Wait condition handles need per-stack credentials, which Calor creates only with its "
-            "embedded identity service so far."
-        )
-
-    def create(self, project_id: str, stack_id: str, resource_name: str) -> StackCredential:
-        raise self._refuse()
-
-    def delete(self, access: str) -> None:
-        return None
-
-    def token(self, credential: StackCredential) -> str:
-        raise self._refuse()
 
 
 def create_app(
@@ -86,6 +68,7 @@ def create_app(
     heat_url: str | None = None,
     page_size: int = DEFAULT_PAGE_SIZE,
     configure_signals: bool = True,
+    stack_credentials: wiring.StackCredentials | None = None,
 ) -> Flask:
     """heat-api-cfn on ``service``.
 
@@ -96,7 +79,9 @@ def create_app(
     ``public_url`` is this API's own base URL (``http://127.0.0.1:8000``), put in wait
     condition handles' signal URLs (the first request's host URL when not given).
     ``configure_signals`` sets the process's
-    :func:`calor.plugins.signals.wiring.configure` for the engines running in it.
+    :func:`calor.plugins.signals.wiring.configure` for the engines running in it, with
+    ``stack_credentials`` (:func:`calor.stack_domain.stack_credentials`) making the stack
+    domain users of handles; without them, resources that need one fail saying so.
     """
     backend = identity_backend
     if backend is None and identity_state_dir is not None:
@@ -123,13 +108,14 @@ def create_app(
             allowed_hosts=config.template_fetch_allowed_hosts,
         ),
         page_size=page_size,
+        enforcer=policy.make_enforcer(config.policy_file),
     )
     app = Flask("calor.api.cfn")
     app.url_map.strict_slashes = False
     # A form-encoded template grows up to three times; parameters and the rest come on top.
     app.config["MAX_CONTENT_LENGTH"] = 3 * config.max_template_size + config.max_json_body_size
     app.extensions[STATE_EXTENSION] = state
-    credentials = LocalStackCredentials(backend) if backend is not None else NoStackCredentials()
+    credentials = stack_credentials if stack_credentials is not None else MissingStackDomain()
     identity_v3 = None if identity_url is None else identity_url.rstrip("/") + "/v3"
 
     def wire(url: str) -> None:
@@ -237,13 +223,18 @@ def authenticate(
         from calor.sandbox.identity.ec2 import given_signature
 
         state.guard.check_replay(ec2, given_signature(ec2))
+        g.calor_signed = (ec2, given_signature(ec2))
     context = RequestContext(
         project_id=principal.project_id,
         user_id=principal.user_id,
         roles=principal.roles,
         is_admin=ADMIN_ROLE in principal.roles,
         username=principal.user_name,
-        extra={"access": principal.access},
+        extra={
+            "access": principal.access,
+            "auth_token": principal.token,
+            "auth_methods": principal.token_methods,
+        },
     )
     return context, principal
 
@@ -261,9 +252,16 @@ def query() -> Response:
     if version is not None and version != API_VERSION:
         raise ValidationError(f"Unsupported API version {version}: expecting {API_VERSION}")
     context, principal = authenticate(params, check_time=True, mutating=action.mutating)
-    if principal is not None and principal.stack_id is not None and not action.stack_user:
-        raise AccessDenied(f"These credentials may not call {name}.")
-    result = action.handler(Call(name, params, context, principal, cfn_state()))
+    try:
+        policy.authorize(cfn_state().enforcer, action.rule(name), context)
+        result = action.handler(Call(name, params, context, principal, cfn_state()))
+    except (CfnError, UserError):
+        # Refused, nothing changed: the same signed request may come again (boto3 retries
+        # RequestLimitExceeded) and gets the same answer, not a replay refusal.
+        signed = g.get("calor_signed")
+        if signed is not None:
+            cfn_state().guard.forget(*signed)
+        raise
     request_id = _request_id()
     response = reply(xml.action_body(name, result, request_id))
     response.headers["x-amzn-RequestId"] = request_id
@@ -276,18 +274,12 @@ def signal(arn: str) -> Response:
     parsed = StackArn.parse(arn)
     if parsed is None or parsed.resource_name is None:
         raise ValidationError(f"{arn} is not the ARN of a stack's resource.")
-    context, principal = authenticate(dict(request.args.items()), check_time=False, mutating=False)
+    context, _principal = authenticate(dict(request.args.items()), check_time=False, mutating=False)
     text = request.get_data(as_text=True)
     try:
         details = json.loads(text) if text.strip() else None
     except ValueError as error:
         raise ValidationError("The signal is not valid JSON.") from error
-    deliver_signal(
-        cfn_state().service,
-        context,
-        parsed.stack_id,
-        parsed.resource_name,
-        details,
-        only_stack_id=principal.stack_id if principal is not None else None,
-    )
+    # No policy rule, as in Heat: the stack lookup confines a stack user to its own stack.
+    deliver_signal(cfn_state().service, context, parsed.stack_id, parsed.resource_name, details)
     return Response(json.dumps({}), status=200, content_type="application/json")

@@ -1,9 +1,10 @@
 """AWS error codes of the CloudFormation Query API, with the HTTP statuses AWS answers them with.
 
 :func:`aws_error_for` maps any exception to one of them: a :class:`CfnError` as it is,
-a :class:`calor.errors.CalorError` through its ``cfn_code`` and ``http_status``, the
-service's ``NotSupportedYet`` to ``UnsupportedOperation``, anything else to
-``InternalFailure`` (whose message hides the details unless debugging).
+a :class:`calor.errors.CalorError` through its ``cfn_code`` and ``http_status`` (as Heat's
+``heat.api.aws.exception`` does: a quota is ``RequestLimitExceeded`` 400, a policy refusal
+``AccessDenied`` 403), the service's ``NotSupportedYet`` to ``UnsupportedOperation``,
+anything else to ``InternalFailure`` (whose message hides the details unless debugging).
 """
 
 from __future__ import annotations
@@ -98,6 +99,12 @@ class TemplateTooLarge(SenderError):
     http_status = 400
 
 
+class RequestLimitExceeded(SenderError):
+    """A quota (stacks per project, resources per stack, template size), as Heat answers it."""
+
+    code = "RequestLimitExceeded"
+
+
 class InternalFailure(CfnError):
     code = "InternalFailure"
     http_status = 500
@@ -117,6 +124,7 @@ _BY_CODE: dict[str, type[CfnError]] = {
         InvalidParameterValue,
         MissingParameter,
         UnsupportedOperation,
+        RequestLimitExceeded,
     )
 }
 

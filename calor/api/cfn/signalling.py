@@ -1,7 +1,7 @@
 """Delivering a signal to a stored resource, outside any engine operation.
 
-:func:`deliver_signal` checks that a stack's own credentials signal only that stack,
-then hands the signal to :meth:`OrchestrationService.signal_resource`
+:func:`deliver_signal` finds the stack as the caller may see it (a stack user sees only
+its own stack), then hands the signal to :meth:`OrchestrationService.signal_resource`
 (:mod:`calor.engine.signals`: ``handle_signal(details)`` on a plugin whose writes go
 straight to the database, so a wait condition polled by any engine reads them).
 """
@@ -13,7 +13,6 @@ from typing import Any
 
 from calor.db.repository import Repository
 from calor.engine.service import OrchestrationService, RequestContext
-from calor.errors import Forbidden
 
 
 def deliver_signal(
@@ -22,18 +21,14 @@ def deliver_signal(
     stack_identity: str,
     resource_name: str,
     details: Any,
-    *,
-    only_stack_id: str | None = None,
 ) -> None:
-    """Run ``handle_signal(details)`` of a stack's resource; ``only_stack_id`` limits a per-stack user.
+    """Run ``handle_signal(details)`` of a stack's resource.
 
-    Raises NotFound for an unknown stack or resource, Forbidden for another stack than
-    ``only_stack_id``, Conflict when the resource is not created or is being deleted, and
-    the plugin's error (ActionNotSupported for types that take no signals).
+    Raises StackNotFound for a stack the caller may not see (for a stack user: any but its
+    own), NotFound for an unknown resource, Conflict when the resource is not created or is
+    being deleted, and the plugin's error (ActionNotSupported for types that take no signals).
     """
     stack = service.find_stack(context, stack_identity)
-    if only_stack_id is not None and stack.id != only_stack_id:
-        raise Forbidden("These credentials may only signal resources of the stack they were made for.")
     service.signal_resource(context, stack.id, resource_name, details)
 
 

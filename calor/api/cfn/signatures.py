@@ -9,7 +9,8 @@
 - :class:`KeystoneVerifier` (Keystone mode): ``POST {identity}/v3/ec2tokens``.
 
 :class:`FreshnessGuard` refuses requests whose timestamp is too old (or too far in the
-future) and mutating requests whose signature was already used (replays).
+future) and mutating requests whose signature was already used (replays), unless that first
+use was refused.
 """
 
 from __future__ import annotations
@@ -37,28 +38,24 @@ from calor.api.cfn.errors import (
 from calor.sandbox.identity.ec2 import V4_ALGORITHM, Ec2Request, given_signature, verify_signature
 
 MAX_SKEW_SECONDS = 900
-STACK_USER_ROLE = "heat_stack_user"
-STACK_USER_PREFIX = "calor-stack-"
-"""Users created for wait condition handles are named ``calor-stack-<stack id>-<resource name>``."""
-STACK_ID_LENGTH = 36
 
 
 @dataclass(frozen=True)
 class Principal:
-    """Who signed: the credential's user and project, and the user's roles there."""
+    """Who signed: the credential's user and project, and the user's roles there.
+
+    A stack's agent signs with a key pair of its stack domain user: its project is the
+    stack's stack user project and its role ``heat_stack_user``, which policy and the
+    service's stack lookup confine to that stack."""
 
     access: str
     user_id: str
     project_id: str
     user_name: str = ""
     roles: tuple[str, ...] = ()
-
-    @property
-    def stack_id(self) -> str | None:
-        """The stack a per-stack user belongs to (``None`` for ordinary users)."""
-        if self.user_name.startswith(STACK_USER_PREFIX):
-            return self.user_name[len(STACK_USER_PREFIX) :][:STACK_ID_LENGTH]
-        return None
+    # The token /v3/ec2tokens issued (Keystone mode) and its methods: what deferred auth sees.
+    token: str | None = field(default=None, repr=False)
+    token_methods: tuple[str, ...] = ()
 
 
 class Verifier(Protocol):
@@ -200,6 +197,12 @@ class FreshnessGuard:
                 raise AccessDenied("This request was already received: replayed requests are refused.")
             self._seen[key] = moment + 2 * self.max_skew
 
+    def forget(self, request: Ec2Request, signature: str) -> None:
+        """Accept this signature again: its request was refused and changed nothing (boto3 retries
+        ``RequestLimitExceeded`` with the same signature, and must get the same answer)."""
+        with self._lock:
+            self._seen.pop(f"{request.access}:{signature}", None)
+
 
 # --- verifiers ------------------------------------------------------------------------------
 
@@ -280,6 +283,7 @@ class KeystoneVerifier:
         try:
             with urllib.request.urlopen(call, timeout=self.timeout) as response:
                 token = json.loads(response.read().decode("utf-8"))["token"]
+                token_id = response.headers.get("X-Subject-Token")
         except urllib.error.HTTPError as error:
             message = error.read().decode("utf-8", "replace")
             if error.code == 404:  # Keystone: "EC2 access key not found."
@@ -301,5 +305,11 @@ class KeystoneVerifier:
         project = token.get("project") or {}
         roles = tuple(str(role.get("name")) for role in token.get("roles") or [])
         return Principal(
-            request.access, str(user.get("id")), str(project.get("id")), str(user.get("name")), roles
+            request.access,
+            str(user.get("id")),
+            str(project.get("id")),
+            str(user.get("name")),
+            roles,
+            token=token_id,
+            token_methods=tuple(str(method) for method in token.get("methods") or ()),
         )

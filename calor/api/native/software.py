@@ -6,12 +6,12 @@ from typing import Any
 
 from flask import Flask, Response, request
 
-from calor.api import quotas
 from calor.api.errors import BadRequest
 from calor.api.native import state
 from calor.api.native.listing import flag, limit_of
 from calor.api.native.software_store import CONFIGS, DEPLOYMENTS
 from calor.api.request_body import mapping_field, read_json_object, required_string, string_field
+from calor.engine import quotas
 
 PREFIX = "/v1/<tenant_id>"
 CONFIG_SUMMARY = ("id", "name", "group", "creation_time")

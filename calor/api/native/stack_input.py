@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from calor.api import quotas
 from calor.api.errors import BadRequest
 from calor.api.fetching import Fetcher
 from calor.api.request_body import (
@@ -36,8 +35,11 @@ class StackInput:
     tags: list[str] = field(default_factory=list)
 
 
-def template_of(body: Mapping[str, Any], fetcher: Fetcher, max_size: int) -> Mapping[str, Any] | str:
-    """The template of a body (fetched when only ``template_url`` is given)."""
+def template_of(body: Mapping[str, Any], fetcher: Fetcher) -> Mapping[str, Any] | str:
+    """The template of a body (fetched when only ``template_url`` is given).
+
+    Its size, resource count and resource types are checked by the service
+    (:mod:`calor.engine.admission`)."""
     template = body.get("template")
     if template is None:
         url = string_field(body, "template_url")
@@ -46,7 +48,6 @@ def template_of(body: Mapping[str, Any], fetcher: Fetcher, max_size: int) -> Map
         template = fetcher.fetch(url, "template")
     if not isinstance(template, str | dict):
         raise BadRequest("The field 'template' must be an object or template text.")
-    quotas.check_template_size(template, quotas.Quotas(max_template_size=max_size))
     return template
 
 
@@ -83,13 +84,9 @@ def environment_of(body: Mapping[str, Any], files: Mapping[str, Any]) -> dict[st
     return merge_environments(layers).to_mapping()
 
 
-def stack_input(
-    body: Mapping[str, Any], fetcher: Fetcher, *, max_template_size: int, max_resources: int
-) -> StackInput:
-    template = template_of(body, fetcher, max_template_size)
+def stack_input(body: Mapping[str, Any], fetcher: Fetcher) -> StackInput:
+    template = template_of(body, fetcher)
     files = files_of(body)
-    # Counted across the nested templates the request carries in ``files``.
-    quotas.check_resource_count(template, files, quotas.Quotas(max_resources_per_stack=max_resources))
     parameters = mapping_field(body, "parameters") or {}
     return StackInput(
         template=template,

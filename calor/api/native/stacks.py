@@ -10,10 +10,9 @@ from typing import Any
 
 from flask import Flask, Response, request
 
-from calor.api import quotas
 from calor.api.errors import BadRequest
 from calor.api.native import preview, state
-from calor.api.native.listing import stack_list_options
+from calor.api.native.listing import flag, stack_list_options
 from calor.api.native.stack_input import environment_of, files_of, stack_input, template_of
 from calor.api.request_body import (
     boolean_value,
@@ -94,15 +93,8 @@ def create_stack(tenant_id: str) -> Response:
         adopt_data = parse_adopt_data(body["adopt_stack_data"])
         body = {**body, "template": adopt_data["template"]}
         body.pop("template_url", None)
-    limits = quotas.Quotas(max_stacks_per_tenant=api.config.max_stacks_per_tenant)
-    quotas.check_stack_count(api.service.repository.count_stacks(caller.project_id), caller, limits)
-    given = stack_input(
-        body,
-        api.fetcher,
-        max_template_size=api.config.max_template_size,
-        max_resources=api.config.max_resources_per_stack,
-    )
-    state.authorize_resource_types(given.template, given.files, given.environment)
+    # Quotas and resource type policy: checked by the service (calor.engine.admission).
+    given = stack_input(body, api.fetcher)
     options: dict[str, Any] = {
         "parameters": given.parameters,
         "files": given.files,
@@ -129,13 +121,8 @@ def preview_stack(tenant_id: str) -> Response:
     name = body.get("stack_name")
     if not isinstance(name, str) or not name:
         raise BadRequest("The request body has no 'stack_name' field (a string).")
-    given = stack_input(
-        body,
-        api.fetcher,
-        max_template_size=api.config.max_template_size,
-        max_resources=api.config.max_resources_per_stack,
-    )
-    state.authorize_resource_types(given.template, given.files, given.environment)
+    given = stack_input(body, api.fetcher)
+    api.service.admission.check_template(caller, given.template, given.files, given.environment)
     url = f"{state.base_url(tenant_id)}/stacks/{name}/{preview.PREVIEW_ID}"
     shown = preview.preview_stack(caller, name, given, api.registry.get, url)
     return state.json_response({"stack": shown})
@@ -196,10 +183,8 @@ def update_stack(tenant_id: str, stack_name: str, stack_id: str) -> Response:
     stack = state.find_stack(stack_name, stack_id, show_deleted=False)
     template = None
     if not patch or body.get("template") is not None or body.get("template_url") is not None:
-        template = template_of(body, api.fetcher, api.config.max_template_size)
+        template = template_of(body, api.fetcher)
     files = files_of(body)
-    if template is not None:
-        state.authorize_resource_types(template, files, environment_of(body, files))
     disable_rollback = body.get("disable_rollback")
     api.service.update_stack(
         caller,
@@ -227,7 +212,7 @@ def preview_update(tenant_id: str, stack_name: str, stack_id: str) -> Response:
     stack = state.find_stack(stack_name, stack_id, show_deleted=False)
     template = None
     if not patch or body.get("template") is not None or body.get("template_url") is not None:
-        template = template_of(body, api.fetcher, api.config.max_template_size)
+        template = template_of(body, api.fetcher)
     files = files_of(body)
     changes = api.service.preview_update(
         caller,
@@ -238,6 +223,7 @@ def preview_update(tenant_id: str, stack_name: str, stack_id: str) -> Response:
         environment=environment_of(body, files),
         existing=patch,
         clear_parameters=list_of_strings(body, "clear_parameters") or [],
+        show_nested=flag(request.args, "show_nested"),
     )
     return state.json_response({"resource_changes": changes})
 

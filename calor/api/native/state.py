@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +13,6 @@ from flask import Flask, Response, current_app, g, jsonify, request
 from oslo_policy import policy
 
 from calor.api import policy as api_policy
-from calor.api import quotas
 from calor.api.fetching import Fetcher
 from calor.api.native.software_store import SoftwareStore
 from calor.config import ApiConfig
@@ -58,20 +56,6 @@ def authorize(rule: str, target: dict[str, Any] | None = None) -> RequestContext
     caller = context()
     api_policy.authorize(api().enforcer, rule, caller, target)
     return caller
-
-
-def authorize_resource_types(
-    template: Mapping[str, Any] | str,
-    files: Mapping[str, Any] | None = None,
-    environment: Mapping[str, Any] | None = None,
-) -> None:
-    """403 unless policy lets the caller use every resource type of the template (and its nested
-    templates in ``files``, and the types the environment maps them to)."""
-    type_names = quotas.resource_types(template, files)
-    registry = (environment or {}).get("resource_registry")
-    if isinstance(registry, Mapping):
-        type_names |= {str(registry[name]) for name in type_names if isinstance(registry.get(name), str)}
-    api_policy.authorize_resource_types(api().enforcer, context(), type_names)
 
 
 def find_stack(stack_name: str, stack_id: str, *, show_deleted: bool = True) -> StackRecord:

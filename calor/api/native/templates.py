@@ -22,10 +22,9 @@ def validate(tenant_id: str) -> Response:
     caller = state.authorize("stacks:validate_template")
     api = state.api()
     body = read_json_object(request, api.config.max_json_body_size)
-    template = template_of(body, api.fetcher, api.config.max_template_size)
+    template = template_of(body, api.fetcher)
     files = files_of(body)
     environment = environment_of(body, files)
-    state.authorize_resource_types(template, files, environment)
     ignore = [code for value in request.args.getlist("ignore_errors") for code in value.split(",") if code]
     result = api.service.validate_template(
         caller,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from calor.db.queue import JobQueue
 from calor.db.records import EventRecord, RawTemplateRecord, ResourceRecord, StackRecord
 from calor.db.tables import Event, RawTemplate, Resource, Stack
+from calor.security.encryption import SecretEncryption
 
 
 class RepositoryBase:
@@ -22,6 +23,8 @@ class RepositoryBase:
         #: heat.conf ``max_events_per_stack`` (0: keep every event) and ``event_purge_batch_size``.
         self.max_events_per_stack = 0
         self.event_purge_batch_size = 200
+        #: heat.conf ``auth_encryption_key``: encrypts the secrets of ``user_credentials`` rows.
+        self.encryption: SecretEncryption | None = None
 
     @property
     def dialect(self) -> str:
@@ -69,6 +72,8 @@ def stack_record(row: Stack) -> StackRecord:
         created_at=row.created_at,
         updated_at=row.updated_at,
         deleted_at=row.deleted_at,
+        user_credentials_id=row.user_credentials_id,
+        stack_user_project_id=row.stack_user_project_id,
     )
 
 

@@ -11,7 +11,16 @@ from sqlalchemy.orm import Session
 from calor.db.engine import write_session
 from calor.db.records import JobStatus, PurgeResult, StackRecord
 from calor.db.repository.base import RepositoryBase, rowcount_of, stack_record
-from calor.db.tables import Event, Job, RawTemplate, Resource, ResourceData, Stack, StackTag
+from calor.db.tables import (
+    Event,
+    Job,
+    RawTemplate,
+    Resource,
+    ResourceData,
+    Stack,
+    StackTag,
+    UserCredentials,
+)
 from calor.db.types import utc_now
 from calor.errors import StackNotFound
 
@@ -29,8 +38,8 @@ class MaintenanceQueries(RepositoryBase):
     def purge_deleted(self, older_than: datetime.timedelta, *, project_id: str | None = None) -> PurgeResult:
         """Remove stacks soft-deleted more than ``older_than`` ago, with everything they own.
 
-        Their resources, resource data, events, tags and finished jobs go, and raw
-        templates no remaining stack uses.
+        Their resources, resource data, events, tags, finished jobs and stored credentials
+        go, and raw templates no remaining stack uses.
         """
         cutoff = utc_now() - older_than
         totals = {"stacks": 0, "resources": 0, "events": 0, "raw_templates": 0, "jobs": 0}
@@ -56,6 +65,13 @@ class MaintenanceQueries(RepositoryBase):
         totals["resources"] += rowcount_of(session, delete(Resource).where(Resource.stack_id.in_(stack_ids)))
         totals["events"] += rowcount_of(session, delete(Event).where(Event.stack_id.in_(stack_ids)))
         rowcount_of(session, delete(StackTag).where(StackTag.stack_id.in_(stack_ids)))
+        credentials = set(
+            session.scalars(
+                select(Stack.user_credentials_id).where(
+                    Stack.id.in_(stack_ids), Stack.user_credentials_id.is_not(None)
+                )
+            )
+        )
         totals["jobs"] += rowcount_of(
             session,
             delete(Job).where(
@@ -63,6 +79,18 @@ class MaintenanceQueries(RepositoryBase):
             ),
         )
         totals["stacks"] += rowcount_of(session, delete(Stack).where(Stack.id.in_(stack_ids)))
+        if credentials:
+            # Normally gone with DELETE_COMPLETE; left only when an engine stopped in between.
+            still_named = set(
+                session.scalars(
+                    select(Stack.user_credentials_id).where(Stack.user_credentials_id.in_(credentials))
+                )
+            )
+            if credentials - still_named:
+                rowcount_of(
+                    session,
+                    delete(UserCredentials).where(UserCredentials.id.in_(sorted(credentials - still_named))),
+                )
         if templates:
             still_used = set(
                 session.scalars(select(Stack.raw_template_id).where(Stack.raw_template_id.in_(templates)))

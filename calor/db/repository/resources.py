@@ -10,8 +10,8 @@ from sqlalchemy.engine import Connection
 
 from calor.db.engine import read_session, write_connection, write_session
 from calor.db.records import NewEvent, NewResource, ResourceChange, ResourceDataChange, ResourceRecord
-from calor.db.repository.base import RepositoryBase, check_fields, resource_record, rowcount
-from calor.db.repository.events import event_row
+from calor.db.repository.base import check_fields, resource_record, rowcount
+from calor.db.repository.events import EventQueries, event_row
 from calor.db.tables import Event, Resource, ResourceData, Stack, table_of
 from calor.db.types import utc_now
 
@@ -83,8 +83,8 @@ def _current(stack_id: str, name: str) -> Any:
     )
 
 
-class ResourceQueries(RepositoryBase):
-    """Resources of stacks and their data."""
+class ResourceQueries(EventQueries):
+    """Resources of stacks and their data (and the events that go with their changes)."""
 
     # -- creating ----------------------------------------------------------------------
 
@@ -147,17 +147,20 @@ class ResourceQueries(RepositoryBase):
         changes: Sequence[ResourceChange],
         *,
         data: Sequence[ResourceDataChange] = (),
+        events: Sequence[NewEvent] = (),
     ) -> list[int]:
         """``save_resource`` for many resources in ONE transaction; ids in input order.
 
         Existing rows are changed by one bulk ``UPDATE ... WHERE id = ?`` per set of
         changed fields; missing ones are inserted. ``data`` (resource data of resources
-        named in ``changes`` or already stored) is written in the same transaction.
+        named in ``changes`` or already stored) and ``events`` are written in the same
+        transaction, so a state is never stored without the event that announced it.
         """
         for change in changes:
             check_fields(change.fields, RESOURCE_FIELDS, "resource")
             check_fields(change.full_fields or {}, RESOURCE_FIELDS, "resource")
         if not changes and not data:
+            self.add_events(events)
             return []
         table = table_of(Resource)
         names = list(dict.fromkeys([change.name for change in changes] + [item.name for item in data]))
@@ -207,7 +210,11 @@ class ResourceQueries(RepositoryBase):
                 )
                 connection.execute(statement, rows_of_shape)
             self._write_data(connection, current, data)
-            return ids
+            if events:
+                connection.execute(insert(table_of(Event)), [event_row(event) for event in events])
+        if events:
+            self._purge_old_events({event.stack_id for event in events})
+        return ids
 
     @staticmethod
     def _write_data(

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from calor.db.engine import read_session, write_session
 from calor.db.errors import StackExists
-from calor.db.records import JobRecord, RawTemplateRecord, StackRecord
+from calor.db.records import JobRecord, NewUserCredentials, RawTemplateRecord, StackRecord
 from calor.db.repository.base import RepositoryBase, check_fields, raw_template_record, rowcount, stack_record
+from calor.db.repository.credentials import insert_user_credentials
 from calor.db.tables import LIVE, RawTemplate, Stack, StackTag
 from calor.db.types import utc_now
 from calor.errors import Conflict, NotFound, StackNotFound
@@ -181,11 +182,14 @@ class StackQueries(RepositoryBase):
         action: str = "CREATE",
         status: str = IN_PROGRESS,
         status_reason: str = "Stack CREATE started",
+        user_credentials: NewUserCredentials | None = None,
     ) -> tuple[StackRecord, JobRecord]:
         """Insert the stack, its raw template and a queued job in ONE transaction.
 
-        ``payload`` is stored on the job as given. Raises :class:`StackExists` when the
-        project has a live stack of that name.
+        ``payload`` is stored on the job as given. ``user_credentials`` (a trust or a
+        password for the engine to act with) are stored, encrypted, in the same transaction
+        and named by the stack's ``user_credentials_id``. Raises :class:`StackExists` when
+        the project has a live stack of that name.
         """
         arguments = dict(locals())
         arguments.pop("operation")
@@ -212,6 +216,12 @@ class StackQueries(RepositoryBase):
                     session, arguments["template"], arguments["files"], arguments["environment"]
                 )
                 tags = list(arguments["tags"])
+                credentials: NewUserCredentials | None = arguments.get("user_credentials")
+                credentials_id = (
+                    insert_user_credentials(session, credentials, self.encryption)
+                    if credentials is not None
+                    else None
+                )
                 row = Stack(
                     id=arguments["stack_id"] or str(uuid.uuid4()),
                     name=name,
@@ -231,6 +241,7 @@ class StackQueries(RepositoryBase):
                     version=0,
                     created_at=utc_now(),
                     deleted_marker=LIVE,
+                    user_credentials_id=credentials_id,
                 )
                 session.add(row)
                 session.flush()
@@ -319,20 +330,24 @@ class StackQueries(RepositoryBase):
         expected_action: str | None = None,
         expected_status: str | None = None,
         expected_version: int | None = None,
+        traversal: str | None = None,
     ) -> bool:
         """Set the stack's action, status and reason; ``False`` if a guard did not hold.
 
         Guards (``expected_*``) make the move conditional on the current state, so two
         engines cannot both move a stack. Soft-deleted stacks are not changed.
+        ``traversal`` (the job whose operation this state ends) is stored with the state
+        as ``current_traversal``, so the job is never run again once its operation ended.
         """
+        fields: dict[str, Any] = {"action": action, "status": status, "status_reason": reason}
+        if traversal is not None:
+            fields["current_traversal"] = traversal
         return self.update_stack(
             stack_id,
             expected_action=expected_action,
             expected_status=expected_status,
             expected_version=expected_version,
-            action=action,
-            status=status,
-            status_reason=reason,
+            **fields,
         )
 
     def update_stack(
@@ -378,7 +393,7 @@ class StackQueries(RepositoryBase):
             )
             return bool(rowcount(result))
 
-    def complete_stack_delete(self, stack_id: str, reason: str = "") -> bool:
+    def complete_stack_delete(self, stack_id: str, reason: str = "", *, traversal: str | None = None) -> bool:
         """``DELETE_COMPLETE`` with ``reason`` and the soft delete in one transaction."""
         now = utc_now()
         with write_session(self.engine) as session:
@@ -392,6 +407,7 @@ class StackQueries(RepositoryBase):
                     deleted_at=now,
                     deleted_marker=Stack.id,
                     version=Stack.version + 1,
+                    **({} if traversal is None else {"current_traversal": traversal}),
                 )
             )
             return bool(rowcount(result))

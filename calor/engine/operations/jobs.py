@@ -2,6 +2,10 @@
 
 Payloads: an update job carries what a rollback returns to (``previous_raw_template_id``,
 ``previous_parameters``) and ``disable_rollback``; cancel jobs copy the update's payload.
+A restore job is an update to the snapshot's template (already the stack's), with the
+stack action RESTORE; its payload names the snapshot and the template it replaced
+(whose deletion policies apply to the resources the restore removes). An update or
+cancel job taken over while its stack is ``ROLLBACK_IN_PROGRESS`` resumes the rollback.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from calor.engine.operations.update import STACK_ACTIONS, UpdateOperation, Updat
 from calor.engine.resource_runner import PluginTypes
 from calor.engine.run import StackRun
 from calor.engine.stack_operations import Outcome, StackDefinitionParts
+from calor.engine.store import IN_PROGRESS, RESTORE, ROLLBACK
 from calor.errors import UserError
 
 UPDATE_OPERATION = "update"
@@ -28,9 +33,11 @@ CANCEL_WITHOUT_ROLLBACK_OPERATION = "cancel_without_rollback"
 CHECK_OPERATION = "check"
 SUSPEND_OPERATION = "suspend"
 RESUME_OPERATION = "resume"
+RESTORE_OPERATION = "restore"
 OPERATIONS = frozenset(
     {
         UPDATE_OPERATION,
+        RESTORE_OPERATION,
         CANCEL_OPERATION,
         CANCEL_WITHOUT_ROLLBACK_OPERATION,
         CHECK_OPERATION,
@@ -38,6 +45,10 @@ OPERATIONS = frozenset(
         RESUME_OPERATION,
     }
 )
+
+
+ROLLING_BACK = frozenset({UPDATE_OPERATION, CANCEL_OPERATION})
+"""The jobs that roll back: taken over with the stack ``ROLLBACK_IN_PROGRESS``, they go on rolling back."""
 
 
 def load_update_parts(
@@ -112,6 +123,17 @@ async def run_update_job(
         action = STACK_ACTIONS[job.operation]
         current = await loop.run_in_executor(database, load, stack.raw_template_id, stack.parameters)
         return await operation.stack_action(action, current.parts if current else None)
+    if job.operation in ROLLING_BACK and stack.state == (ROLLBACK, IN_PROGRESS):
+        # The engine that ran this job stopped while rolling back: never apply the update again.
+        def load_failed() -> UpdateParts | None:
+            try:
+                return load(stack.raw_template_id, stack.parameters)
+            except UserError:
+                return None
+
+        failed = await loop.run_in_executor(database, load_failed)
+        previous = await loop.run_in_executor(database, load_previous)
+        return await operation.resume_rollback(failed, previous, previous_fields)
     if job.operation in (CANCEL_OPERATION, CANCEL_WITHOUT_ROLLBACK_OPERATION):
         previous = await loop.run_in_executor(database, load_previous)
         return await operation.cancel(previous, previous_fields, rollback=job.operation == CANCEL_OPERATION)
@@ -121,6 +143,8 @@ async def run_update_job(
     if new is None:
         raise UserError("The stack's template could not be read.")
     previous = await loop.run_in_executor(database, load_previous)
+    if job.operation == RESTORE_OPERATION:
+        return await operation.restore(new, previous)
     return await operation.update(
         new,
         previous,
@@ -133,4 +157,6 @@ def failed_action(operation: str) -> str:
     """The stack action to mark failed when a job of ``operation`` crashed."""
     if operation in STACK_ACTIONS:
         return STACK_ACTIONS[operation]
+    if operation == RESTORE_OPERATION:
+        return RESTORE
     return "UPDATE"

@@ -8,20 +8,14 @@ updates; :func:`start_action` queues check, suspend, resume and the two cancels;
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from calor.db.records import RawTemplateRecord, StackRecord
 from calor.definition.stack import StackDefinition
-from calor.engine.config import EngineConfig
-from calor.engine.loading import build_definition, environment_types
-from calor.engine.lookup import StoredResourceLookup
-from calor.engine.memory_store import MemoryStore
+from calor.engine.loading import build_definition
 from calor.engine.operations import jobs
-from calor.engine.planner import Action, decide, static_action
+from calor.engine.operations.preview import Level, preview_changes
 from calor.engine.repository_store import RepositoryStore
-from calor.engine.resource_runner import ResourceRunner
-from calor.engine.run import StackRun
 from calor.errors import Conflict, UserError
 from calor.template.context import StackContext
 from calor.template.environment import Environment, merge_environments
@@ -221,71 +215,19 @@ def preview_update(
     context: RequestContext,
     stack_identity: str,
     template: Mapping[str, Any] | str | None,
+    *,
+    show_nested: bool = False,
     **options: Any,
 ) -> dict[str, list[dict[str, Any]]]:
-    """Heat's update preview: ``added``, ``deleted``, ``replaced``, ``updated``, ``unchanged``."""
+    """Heat's update preview: ``added``, ``deleted``, ``replaced``, ``updated``, ``unchanged``.
+
+    With ``show_nested`` the changes inside nested stacks join the lists
+    (:mod:`calor.engine.operations.preview`).
+    """
     stack = service.find_stack(context, stack_identity)
-    definition, _raw_record, _files, _environment, _parameters = _validated(
+    definition, _raw_record, _files, environment, _parameters = _validated(
         service, context, stack, template, options
     )
     states = RepositoryStore(service.repository).load_resources(stack.id)
-    types = environment_types(
-        service.plugin_types, definition.template.environment, definition.template.files
-    )
-    with ThreadPoolExecutor(1) as executor:
-        run = StackRun(
-            stack_id=stack.id,
-            stack_name=stack.name,
-            store=MemoryStore(),
-            config=EngineConfig(),
-            hook_executor=executor,
-            database_executor=executor,
-        )
-        run.states = dict(states)
-        runner = ResourceRunner(run, types, project_id=stack.project_id)
-        definition.context.resources = StoredResourceLookup(runner, definition.resources)
-        found: dict[str, list[dict[str, Any]]] = {
-            "added": [],
-            "deleted": [],
-            "replaced": [],
-            "updated": [],
-            "unchanged": [],
-        }
-        for name, resource in definition.resources.items():
-            state = states.get(name)
-            action = static_action(resource, state)
-            if action == Action.EXAMINE and state is not None:
-                try:
-                    properties, metadata = runner.prepare(resource)
-                    action = decide(runner.plugin_for(state), state, properties, metadata).action
-                except Exception:
-                    action = Action.UPDATE
-            key = {
-                Action.ADD: "added",
-                Action.REPLACE: "replaced",
-                Action.UPDATE: "updated",
-                Action.UNCHANGED: "unchanged",
-            }[action]
-            found[key].append(_preview_entry(stack, name, resource.type_name, state))
-        for name, state in states.items():
-            if name not in definition.resources:
-                found["deleted"].append(_preview_entry(stack, name, state.type_name, state))
-    return found
-
-
-def _preview_entry(stack: StackRecord, name: str, type_name: str, state: Any) -> dict[str, Any]:
-    return {
-        "resource_name": name,
-        "resource_type": type_name,
-        "physical_resource_id": (state.physical_id if state is not None else None) or "",
-        "resource_action": state.action if state is not None else "INIT",
-        "resource_status": state.status if state is not None else "COMPLETE",
-        "resource_status_reason": state.status_reason if state is not None else "",
-        "stack_name": stack.name,
-        "stack_identity": {
-            "stack_name": stack.name,
-            "stack_id": stack.id,
-            "tenant": stack.project_id,
-            "path": "",
-        },
-    }
+    top = Level(stack.name, stack.id, stack.project_id, states, definition, environment=environment)
+    return preview_changes(service.repository, service.plugin_types, top, show_nested=show_nested)

@@ -4,6 +4,12 @@
 ``update`` (add, examine → unchanged / in place / replace), the deletion of replaced
 copies once an update succeeded, their restoration when it failed, the simple actions
 and the ``pre-update`` / ``post-update`` hooks (create and delete hooks are the base's).
+
+A replacement an engine left unfinished (its row ``INIT`` or ``CREATE_IN_PROGRESS``
+beside the copy it replaces, see :meth:`ResourceRows.pending_replacements`) is resumed
+by the update that takes the job over: that row's create is finished (polled, or
+resumed through ``handle_create_resume``) under the replacement's physical name, and
+no second replacement is made; the copy is deleted once the update succeeded.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from typing import Any
 from calor.definition.resource import ResourceDefinition
 from calor.engine.events import STATE_CHANGED
 from calor.engine.lookup import StoredResourceLookup
+from calor.engine.nested_members import copy_context
 from calor.engine.operations.rows import ReplacedCopy, ResourceRows
 from calor.engine.planner import Action, Decision, check_restricted, decide
 from calor.engine.resource_context import EngineResourceContext, stable_short_id
@@ -25,7 +32,7 @@ from calor.engine.store import COMPLETE, DELETE, FAILED, IN_PROGRESS, INIT, UPDA
 from calor.errors import OperationTimeout
 from calor.graph import Slot
 from calor.plugins.base import ResourcePlugin
-from calor.plugins.context import MemoryPluginContext, physical_resource_name
+from calor.plugins.context import physical_resource_name
 
 CHECK = "CHECK"
 SUSPEND = "SUSPEND"
@@ -37,6 +44,11 @@ HookSettings = Callable[[str], frozenset[str]]
 
 def _none(name: str) -> frozenset[str]:
     return frozenset()
+
+
+def replacement_salt(replaced: ResourceState) -> str:
+    """What makes a replacement's physical name differ from the resource it replaces."""
+    return replaced.physical_id or f"{replaced.action}-{replaced.status}"
 
 
 class ReplacementContext(EngineResourceContext):
@@ -84,6 +96,8 @@ class UpdateRunner(ResourceRunner):
         self.replaced: set[str] = set()
         self._salts: dict[str, str] = {}
         self.updated: set[str] = set()
+        #: Name → the copy an unfinished replacement replaces (an engine stopped making it).
+        self.pending: dict[str, ReplacedCopy] = {}
 
     def context_for(self, name: str) -> EngineResourceContext:
         salt = self._salts.get(name)
@@ -104,6 +118,11 @@ class UpdateRunner(ResourceRunner):
     async def update(self, definition: ResourceDefinition, slot: Slot, action: Action) -> Action:
         """Bring one resource to ``definition``; returns what was done."""
         name = definition.name
+        pending = self.pending.pop(name, None)
+        current = self.run.states.get(name)
+        if pending is not None and current is not None and current.type_name == definition.type_name:
+            await self._resume_replacement(definition, pending, slot)
+            return Action.REPLACE
         if action == Action.ADD:
             await self.create(definition, slot)
             return Action.ADD
@@ -156,7 +175,7 @@ class UpdateRunner(ResourceRunner):
                 async with slot:
                     plugin, token, done = await self.run.in_thread(self._start_update, existing, decision)
                 if not done:
-                    await self._poll(slot, plugin.check_update_complete, token)
+                    await self._poll(slot, plugin.check_update_complete, token, plugin=plugin, checked=True)
                 requires = tuple(sorted(definition.dependencies() & set(self.lookup_names())))
                 self.run.states[name] = dataclasses.replace(
                     self.run.states[name],
@@ -195,12 +214,23 @@ class UpdateRunner(ResourceRunner):
             self.rows.keep_replaced, self.run.stack_id, name, definition.type_name, requires
         )
         self.replaced.add(name)
-        self._salts[name] = existing.physical_id or f"{existing.action}-{existing.status}"
+        self._salts[name] = replacement_salt(existing)
         self.run.states[name] = ResourceState(
             name=name, type_name=definition.type_name, action=INIT, status=COMPLETE, requires=requires
         )
         self._forget(name)
         await self.create(definition, slot)
+
+    async def _resume_replacement(
+        self, definition: ResourceDefinition, replaced: ReplacedCopy, slot: Slot
+    ) -> None:
+        """Finish the replacement a stopped engine was making (its ``pre-update`` hook was passed)."""
+        name = definition.name
+        self.replaced.add(name)
+        self._salts[name] = replacement_salt(replaced.state)
+        self._forget(name)
+        await self.create(definition, slot)
+        await self.hook(name, "post-update")
 
     # --- replaced copies ------------------------------------------------------------------
 
@@ -214,7 +244,7 @@ class UpdateRunner(ResourceRunner):
                 async with slot:
                     token = await self.run.in_thread(self._handle_copy_delete, plugin)
                 if token is not _GONE:
-                    await self._poll(slot, self._copy_check(plugin), token)
+                    await self._poll(slot, self._copy_check(plugin), token, plugin=plugin, checked=True)
         except Exception as error:
             self.run.events.resource(
                 old.name, old.type_name, old.physical_id, DELETE, FAILED, f"{type(error).__name__}: {error}"
@@ -227,7 +257,9 @@ class UpdateRunner(ResourceRunner):
 
     def _copy_plugin(self, old: ResourceState) -> ResourcePlugin:
         plugin_class = self.plugin_types(old.type_name)
-        context = MemoryPluginContext(
+        # A nested stack's copy reaches its own child stack (to delete or restore it).
+        context = copy_context(
+            self.run,
             old.name,
             stack_name=self.run.stack_name,
             stack_id=self.run.stack_id,
@@ -287,7 +319,7 @@ class UpdateRunner(ResourceRunner):
                         SUSPEND: plugin.check_suspend_complete,
                         RESUME: plugin.check_resume_complete,
                     }[action]
-                    await self._poll(slot, check, token)
+                    await self._poll(slot, check, token, plugin=plugin, checked=True)
                 await self._complete(name, action, None)
         except TimeoutError as error:
             failure = OperationTimeout(f"{action} timed out", resource_name=name, action=action)

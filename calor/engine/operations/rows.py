@@ -55,6 +55,28 @@ class ResourceRows:
             )
         return copies
 
+    def pending_replacements(self, stack_id: str) -> dict[str, ReplacedCopy]:
+        """Name → the copy its current row replaces, where that replacement is unfinished.
+
+        The current row is ``INIT`` or ``CREATE_IN_PROGRESS`` and replaces a copy still
+        stored (linked both ways): an engine stopped while making the replacement.
+        """
+        records = self.repository.get_resources(stack_id)
+        by_id = {record.id: record for record in records}
+        pending: dict[str, ReplacedCopy] = {}
+        for record in records:
+            if record.replaced_by is not None or record.replaces is None:
+                continue
+            if record.state not in (("INIT", "COMPLETE"), ("CREATE", "IN_PROGRESS")):
+                continue
+            old = by_id.get(record.replaces)
+            if old is None or old.replaced_by != record.id:
+                continue
+            data = self.repository.get_resource_data(old.id)
+            redacted = frozenset(self.repository.get_redacted_keys(old.id)) if data else frozenset()
+            pending[record.name] = ReplacedCopy(old.id, resource_state(old, data, redacted))
+        return pending
+
     def drop(self, row_id: int) -> None:
         """Forget a row (its cloud object is gone)."""
         self.repository.delete_resource(row_id)

@@ -6,6 +6,9 @@ deleted (dependants first), outputs stored, ``UPDATE_COMPLETE``. A failure (or t
 stack's timeout) rolls back unless ``disable_rollback``: replaced copies are made
 current again (their replacements deleted), then the same walk brings the stack back
 to the previous template, and the stack's template and parameters are restored.
+Restore (to a snapshot) is the same walk under the stack action RESTORE, never rolled back.
+An engine that takes over a job whose stack is ``ROLLBACK_IN_PROGRESS`` continues the
+rollback from the stored resources (:meth:`UpdateOperation.resume_rollback`).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from calor.engine import events
+from calor.engine import events, nested
 from calor.engine.dependencies import checked_graph
 from calor.engine.lookup import StoredResourceLookup
 from calor.engine.operations.resource_update import CHECK, RESUME, SUSPEND, UpdateRunner
@@ -30,10 +33,12 @@ from calor.engine.stack_operations import (
     StackOperation,
     needed_attributes,
 )
-from calor.engine.store import COMPLETE, FAILED, IN_PROGRESS, INIT, ROLLBACK, UPDATE
+from calor.engine.store import COMPLETE, CREATE, FAILED, IN_PROGRESS, INIT, RESTORE, ROLLBACK, UPDATE
 from calor.graph import CycleError, Graph, Slot, WalkResult
 
 CANCELLED = "cancelled"
+UNFINISHED = frozenset({(INIT, COMPLETE), (CREATE, IN_PROGRESS)})
+"""States of a resource whose create may have been cut short (a replacement to resume)."""
 
 
 @dataclass
@@ -105,6 +110,15 @@ class UpdateOperation(StackOperation):
         self.run.events.stack(UPDATE, FAILED, converged.reason)
         return await self.rollback_update(previous, previous_fields)
 
+    async def restore(self, target: UpdateParts, previous: UpdateParts | None) -> Outcome:
+        """Update the stack to a snapshot's template (Heat's restore): RESTORE, never rolled back."""
+        await self.run.load()
+        self.run.events.stack(RESTORE, IN_PROGRESS, events.stack_started(RESTORE))
+        converged = await self._converge(target, RESTORE, removing=previous)
+        if converged.ok:
+            return await self._set_stack(RESTORE, COMPLETE, events.stack_completed(RESTORE))
+        return await self._set_stack(RESTORE, FAILED, converged.reason)
+
     async def _converge(
         self, target: UpdateParts, action: str, *, removing: UpdateParts | None = None
     ) -> Converged:
@@ -114,9 +128,12 @@ class UpdateOperation(StackOperation):
             graph = checked_graph(parts.resources)
         except CycleError as error:
             return Converged(False, str(error))
+        unfinished = any(state.state in UNFINISHED for state in self.run.states.values())
         await self._store_initial(parts)
         plan = plan_update(graph, parts.resources, self.run.states)
         runner = self._update_runner(target)
+        if unfinished:
+            runner.pending = await self.run.in_database(self.rows.pending_replacements, self.run.stack_id)
         lookup = StoredResourceLookup(runner, parts.resources)
         parts.context.resources = lookup
         runner.lookup = lookup
@@ -125,7 +142,7 @@ class UpdateOperation(StackOperation):
         async def visit(name: str, slot: Slot) -> None:
             done[name] = await runner.update(parts.resources[name], slot, plan.actions[name])
 
-        result, timed_out = await self._walk(graph, visit)
+        result, timed_out = await self._walk(graph, visit, runner)
         self.last_actions = dict(done)
         if timed_out or result is None:
             await self._abort_in_progress(UPDATE, TIMED_OUT)
@@ -191,10 +208,21 @@ class UpdateOperation(StackOperation):
 
     # --- rollback -------------------------------------------------------------------------
 
-    async def rollback_update(self, previous: UpdateParts, previous_fields: Mapping[str, Any]) -> Outcome:
-        """Return to the previous template: replaced copies restored, the rest updated back."""
+    async def rollback_update(
+        self, previous: UpdateParts, previous_fields: Mapping[str, Any], *, resuming: bool = False
+    ) -> Outcome:
+        """Return to the previous template: replaced copies restored, the rest updated back.
+
+        The stack is ``ROLLBACK_IN_PROGRESS`` from the start, so an engine taking the job
+        over continues the rollback (:meth:`resume_rollback`) instead of the update.
+        Child stacks are built from the previous template's files and environment.
+        """
         self.run.deadline = None
-        await self._set_stack(ROLLBACK, IN_PROGRESS, events.stack_started(ROLLBACK))
+        if not resuming:
+            await self._set_stack(ROLLBACK, IN_PROGRESS, events.stack_started(ROLLBACK))
+        nested.build_children_from(
+            self.run, previous_fields.get("raw_template_id"), previous_fields.get("parameters") or {}
+        )
         runner = self._update_runner(previous)
         copies: dict[str, list[ReplacedCopy]] = await self.run.in_database(
             self.rows.replaced, self.run.stack_id
@@ -211,6 +239,21 @@ class UpdateOperation(StackOperation):
         if converged.ok:
             return await self._set_stack(ROLLBACK, COMPLETE, events.stack_completed(ROLLBACK))
         return await self._set_stack(ROLLBACK, FAILED, converged.reason)
+
+    async def resume_rollback(
+        self, failed: UpdateParts | None, previous: UpdateParts | None, previous_fields: Mapping[str, Any]
+    ) -> Outcome:
+        """Go on with the rollback a stopped engine left (the stack ``ROLLBACK_IN_PROGRESS``).
+
+        The failed update (``failed``: the stack's template, whose deletion policies apply
+        to the resources it added) is never applied again: the replaced copies still stored
+        are restored, then the walk to ``previous`` continues from the stored resources.
+        """
+        await self.run.load()
+        if previous is None:
+            return await self._set_stack(ROLLBACK, FAILED, "The previous template could not be read.")
+        self._target = failed
+        return await self.rollback_update(previous, previous_fields, resuming=True)
 
     async def _restore_fields(self, fields: Mapping[str, Any]) -> None:
         if fields:

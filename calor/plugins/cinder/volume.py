@@ -3,7 +3,9 @@
 Create stores the volume id at once and polls until ``available``. Name, description,
 metadata, type (retype), read-only mode and a larger size (extend) are updated in place;
 shrinking fails, as in Heat. A stack snapshot and the ``Snapshot`` deletion policy keep a
-Cinder backup of the volume (Heat's behaviour); restoring builds the volume from it.
+Cinder backup of the volume (Heat's behaviour); restoring the stack sets ``backup_id``,
+and a changed ``backup_id`` restores that backup onto the volume in place (a volume the
+restore brings back is made from it).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from calor.clouds.lookup import find_id
 from calor.errors import PropertyError, ResourceFailure
 from calor.plugins.base import ResourcePlugin
 from calor.plugins.cinder.volume_schema import ATTRIBUTES, PROPERTIES
+from calor.plugins.recovery import made_since
 from calor.schema.properties import AttributeSchema, PropertySchema, SupportStatus
 
 BACKUP_ID = "backup_id"
@@ -117,6 +120,30 @@ class Volume(ResourcePlugin):
         self.context.set_resource_id(volume_id)
         return {"volume_id": volume_id, "read_only": self.properties.get("read_only")}
 
+    def handle_create_resume(self, started_at: float) -> Any:
+        """Adopt the volume an interrupted create made (by id, else by name and time), else create it."""
+        connection = self.context.cloud()
+        found: Any = None
+        if self.resource_id is not None:
+            try:
+                with translate_errors(f"reading volume {self.resource_id}"):
+                    found = connection.block_storage.get_volume(self.resource_id)
+            except CloudNotFound:
+                found = None
+        else:
+            name = self._name()
+            with translate_errors(f"listing volumes named {name}"):
+                volumes = [
+                    volume
+                    for volume in connection.block_storage.volumes(details=True, name=name)
+                    if volume.status not in ("deleting", "error_deleting")
+                ]
+            found = made_since(volumes, name=name, started_at=started_at, what=self.type_name)
+        if found is None:
+            return self.handle_create()
+        self.context.set_resource_id(str(found.id))
+        return {"volume_id": str(found.id), "read_only": self.properties.get("read_only")}
+
     def check_create_complete(self, token: Any) -> bool:
         connection = self.context.cloud()
         volume = self._existing(connection, token["volume_id"])
@@ -153,7 +180,13 @@ class Volume(ResourcePlugin):
         if volume_id is None:
             raise ResourceFailure(f"Volume {self.name} has no physical resource to update")
         connection = self.context.cloud()
-        token: dict[str, Any] = {"volume_id": volume_id, "extend": None, "retype": None, "read_only": None}
+        token: dict[str, Any] = {
+            "volume_id": volume_id,
+            "extend": None,
+            "retype": None,
+            "read_only": None,
+            "restore": new_properties.get(BACKUP_ID) if property_diff.get(BACKUP_ID) else None,
+        }
         with translate_errors(f"updating volume {volume_id}"):
             changes = {
                 attribute: new_properties.get(key)
@@ -188,6 +221,19 @@ class Volume(ResourcePlugin):
     def check_update_complete(self, token: Any) -> bool:
         connection = self.context.cloud()
         volume_id = token["volume_id"]
+        if token.get("phase") == "start" and token.get("restore"):
+            # Heat restores the backup first, then resizes and retypes.
+            with translate_errors(f"restoring backup {token['restore']} to volume {volume_id}"):
+                connection.block_storage.restore_backup(token["restore"], volume=volume_id)
+            token["phase"] = "restoring"
+            return False
+        if token.get("phase") == "restoring":
+            if not volume_status(
+                self._existing(connection, volume_id), "available", "Volume backup restore failed"
+            ):
+                return False
+            token["phase"] = "start"
+            token["restore"] = None
         if token.get("phase") == "start":
             with translate_errors(f"updating volume {volume_id}"):
                 if token.get("extend"):

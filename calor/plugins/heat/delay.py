@@ -30,6 +30,7 @@ class Delay(ResourcePlugin):
     """
 
     type_name: ClassVar[str] = "OS::Heat::Delay"
+    self_contained: ClassVar[bool] = True
     support_status: ClassVar[SupportStatus] = SupportStatus(version="11.0.0")
     properties_schema: ClassVar[Mapping[str, PropertySchema]] = {
         "min_wait": PropertySchema(
@@ -81,6 +82,12 @@ class Delay(ResourcePlugin):
         if not token:
             return True
         return self.now() >= float(token[1])
+
+    def checks_block(self) -> bool:
+        return False
+
+    def check_due(self, token: Any) -> float | None:
+        return float(token[1]) if token else None
 
     def handle_create(self) -> Any:
         return self._start("CREATE")

@@ -22,6 +22,7 @@ class NoneResource(ResourcePlugin):
     """
 
     type_name: ClassVar[str] = "OS::Heat::None"
+    self_contained: ClassVar[bool] = True
     support_status: ClassVar[SupportStatus] = SupportStatus(version="5.0.0")
 
     @classmethod

@@ -72,6 +72,7 @@ class RandomString(ResourcePlugin):
     """
 
     type_name: ClassVar[str] = "OS::Heat::RandomString"
+    self_contained: ClassVar[bool] = True
     support_status: ClassVar[SupportStatus] = SupportStatus(version="2014.1")
     properties_schema: ClassVar[Mapping[str, PropertySchema]] = {
         "length": PropertySchema(

@@ -197,6 +197,21 @@ class ResourceGroup(MemberStackResource):
             return self._advance(token, "CREATE")
         return super().check_create_complete(token)
 
+    def handle_adopt(self, resource_data: Mapping[str, Any]) -> Any:
+        """Adopt the members at once (no batches); names missing below the highest are removed ones."""
+        self._store_blacklist()
+        members = resource_data.get("resources")
+        numbers = (
+            [int(name) for name in members if str(name).isdigit()] if isinstance(members, Mapping) else []
+        )
+        if numbers:
+            assert isinstance(members, Mapping)
+            gaps = {str(index) for index in range(max(numbers)) if str(index) not in members}
+            removed = set(self.blacklist()) | gaps
+            if removed:
+                self.context.data_set(BLACKLIST_KEY, ",".join(sorted(removed, key=_name_order)))
+        return super().handle_adopt(resource_data)
+
     def handle_update(self, new_properties: Mapping[str, Any], property_diff: Mapping[str, Any]) -> Any:
         settings = batches.policy_settings(self.nested_stacks().update_policy(), batches.ROLLING_UPDATE)
         if settings is None or self.resource_id is None:

@@ -47,6 +47,7 @@ class TestResource(ResourcePlugin):
     __test__ = False  # not a pytest test class, despite the name
 
     type_name: ClassVar[str] = "OS::Heat::TestResource"
+    self_contained: ClassVar[bool] = True
     support_status: ClassVar[SupportStatus] = SupportStatus(version="5.0.0")
     properties_schema: ClassVar[Mapping[str, PropertySchema]] = {
         "value": PropertySchema(
@@ -170,6 +171,18 @@ class TestResource(ResourcePlugin):
             getattr(proxy, f"get_{entity_name}")(entity_id)
         except Exception as error:  # the poll is only to exercise the client
             LOGGER.debug("%s.%s(%s): %s", client_name, entity_name, entity_id, error)
+
+    def _polls_cloud(self) -> bool:
+        return bool(self.properties.get("client_name") and self.properties.get("entity_name"))
+
+    def checks_block(self) -> bool:
+        return self._polls_cloud()
+
+    def check_due(self, token: Any) -> float | None:
+        """The end of the wait (none for an endless one, or when each poll reads the cloud)."""
+        if not token or self._polls_cloud() or float(token["wait_secs"]) < 0:
+            return None
+        return float(token["started_at"]) + float(token["wait_secs"])
 
     def check_create_complete(self, token: Any) -> bool:
         return self._complete(token)

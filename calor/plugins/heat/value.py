@@ -41,6 +41,7 @@ class Value(ResourcePlugin):
     """
 
     type_name: ClassVar[str] = "OS::Heat::Value"
+    self_contained: ClassVar[bool] = True
     support_status: ClassVar[SupportStatus] = SupportStatus(version="7.0.0")
     properties_schema: ClassVar[Mapping[str, PropertySchema]] = {
         "value": PropertySchema(ANY, _VALUE_DESCRIPTION, required=True, update_allowed=True),

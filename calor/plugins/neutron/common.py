@@ -17,6 +17,7 @@ from openstack import exceptions as sdk_exceptions
 from calor.clouds.errors import is_conflict, is_not_found, translate_errors
 from calor.errors import PropertyError, ResourceFailure
 from calor.plugins.base import ResourcePlugin
+from calor.plugins.recovery import made_since
 from calor.template import paths
 
 BANNED_VALUE_SPECS = frozenset({"shared", "tenant_id", "project_id"})
@@ -115,6 +116,50 @@ class NeutronPlugin(ResourcePlugin):
         if "value_specs" in allowed:
             body.update(allowed.get("value_specs") or {})
         return body
+
+    # --- create, and finishing a create an engine left --------------------------------------
+
+    def created_name(self) -> str | None:
+        """The name ``handle_create`` gives the object (``None``: the type has no name)."""
+        if "name" not in self.properties_schema:
+            return None
+        return str(self.properties.get("name") or self.context.physical_resource_name())
+
+    def finish_create(self, created: Any) -> None:
+        """What ``handle_create`` does once the object exists (its tags); also run on resume."""
+        if self.properties.get("tags"):
+            self.network_proxy().set_tags(created, list(self.properties["tags"]))
+
+    def find_created(self, started_at: float) -> Any | None:
+        """The object an interrupted create made: by the stored id, else by name and time."""
+        if self.resource_id is not None:
+            try:
+                return self.show_resource()
+            except sdk_exceptions.SDKException as error:
+                if is_not_found(error):
+                    return None
+                raise
+        name = self.created_name()
+        if name is None:
+            return None
+        lister: Callable[..., Any] = getattr(self.network_proxy(), f"{self.resource_kind}s")
+        return made_since(lister(name=name), name=name, started_at=started_at, what=self.type_name)
+
+    @cloud_hook
+    def handle_create_resume(self, started_at: float) -> Any:
+        """Adopt the object an interrupted create made, else create it.
+
+        Only types whose create names the object (``created_name``) can find it; the
+        others create again, as the base class does.
+        """
+        if self.created_name() is None:
+            return self.handle_create()
+        found = self.find_created(started_at)
+        if found is None:
+            return self.handle_create()
+        self.context.set_resource_id(str(found.id))
+        self.finish_create(found)
+        return None
 
     def show_resource(self) -> Any:
         """The cloud object (openstacksdk resource); raises the SDK's NotFound when it is gone."""

@@ -120,8 +120,7 @@ class Net(NeutronPlugin):
         body = self._body(self.create_body())
         network = self.network_proxy().create_network(**body)
         self.context.set_resource_id(str(network.id))
-        if self.properties.get("tags"):
-            self.network_proxy().set_tags(network, list(self.properties["tags"]))
+        self.finish_create(network)
         return None
 
     @cloud_hook

@@ -254,8 +254,7 @@ class Port(NeutronPlugin):
         body = self._translate(self.create_body(), self.properties, update=False)
         port = self.network_proxy().create_port(**body)
         self.context.set_resource_id(str(port.id))
-        if self.properties.get("tags"):
-            self.network_proxy().set_tags(port, list(self.properties["tags"]))
+        self.finish_create(port)
         return None
 
     @cloud_hook

@@ -149,8 +149,7 @@ class Router(NeutronPlugin):
         body = self._translate(self.create_body(), self.properties, update=False)
         router = self.network_proxy().create_router(**body)
         self.context.set_resource_id(str(router.id))
-        if self.properties.get("tags"):
-            self.network_proxy().set_tags(router, list(self.properties["tags"]))
+        self.finish_create(router)
         return None
 
     @cloud_hook

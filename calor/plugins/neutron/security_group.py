@@ -177,8 +177,12 @@ class SecurityGroup(NeutronPlugin):
         body = {key: value for key, value in self.create_body().items() if key != "rules"}
         group = self.network_proxy().create_security_group(**body)
         self.context.set_resource_id(str(group.id))
-        self._create_rules(self.properties.get("rules") or [])
+        self.finish_create(group)
         return None
+
+    def finish_create(self, created: Any) -> None:
+        """The group's rules (a rule that exists already is a conflict, passed over)."""
+        self._create_rules(self.properties.get("rules") or [])
 
     @cloud_hook
     def handle_update(self, new_properties: Mapping[str, Any], property_diff: Mapping[str, Any]) -> Any:

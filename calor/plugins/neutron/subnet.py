@@ -187,8 +187,7 @@ class Subnet(NeutronPlugin):
         body = self._translate(self.create_body())
         subnet = self.network_proxy().create_subnet(**body)
         self.context.set_resource_id(str(subnet.id))
-        if self.properties.get("tags"):
-            self.network_proxy().set_tags(subnet, list(self.properties["tags"]))
+        self.finish_create(subnet)
         return None
 
     @cloud_hook

@@ -23,6 +23,7 @@ from calor.plugins.base import ResourcePlugin
 from calor.plugins.nova import (
     server_attributes,
     server_networks,
+    server_recovery,
     server_requests,
     server_status,
     software_config,
@@ -126,6 +127,8 @@ class Server(ResourcePlugin):
 
     def _remember_port(self, port_id: str) -> None:
         ports = json.loads(self.context.data().get(INTERNAL_PORTS, "[]"))
+        if port_id in ports:
+            return
         ports.append(port_id)
         self.context.data_set(INTERNAL_PORTS, json.dumps(ports))
 
@@ -148,8 +151,13 @@ class Server(ResourcePlugin):
             )
         return []
 
-    def create_request(self, connection: Any) -> dict[str, Any]:
-        """The attributes given to ``compute.create_server`` (creating subnet ports on the way)."""
+    def create_request(
+        self, connection: Any, reusable_ports: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
+        """The attributes given to ``compute.create_server`` (creating subnet ports on the way).
+
+        ``reusable_ports`` (name → id) are ports an interrupted create made already.
+        """
         properties = self.properties
         name = self.server_name()
         request: dict[str, Any] = {
@@ -162,7 +170,7 @@ class Server(ResourcePlugin):
         mappings = self._block_device_mapping(connection)
         if mappings:
             request["block_device_mapping"] = mappings
-        networks = server_requests.NetworkRequests(connection, name).build(
+        networks = server_requests.NetworkRequests(connection, name, reusable_ports).build(
             properties.get("networks"), self._remember_port
         )
         if networks is not None:
@@ -193,11 +201,31 @@ class Server(ResourcePlugin):
         return request
 
     def handle_create(self) -> Any:
+        return self._create(self.context.cloud(), {})
+
+    def handle_create_resume(self, started_at: float) -> Any:
+        """Adopt the server (and its ports) an interrupted create made, else create it."""
         connection = self.context.cloud()
-        request = self.create_request(connection)
+        name = self.server_name()
+        server = server_recovery.find_server(connection, self.resource_id, name, started_at)
+        server_id = str(server.id) if server is not None else None
+        count = server_recovery.ports_made(self.properties.get("networks"))
+        ports = server_recovery.find_ports(connection, name, count, started_at, server_id)
+        if server_id is None:
+            return self._create(connection, ports)
+        self.context.set_resource_id(server_id)
+        for port_id in ports.values():
+            self._remember_port(port_id)
+        return self._create_token(server_id)
+
+    def _create(self, connection: Any, reusable_ports: Mapping[str, str]) -> Any:
+        request = self.create_request(connection, reusable_ports)
         with translate_errors(f"creating server {request['name']}"):
             server = connection.compute.create_server(**request)
         self.context.set_resource_id(str(server.id))
+        return self._create_token(str(server.id))
+
+    def _create_token(self, server_id: str) -> dict[str, Any]:
         floating = [
             {
                 "floating_ip": item["floating_ip"],
@@ -207,7 +235,7 @@ class Server(ResourcePlugin):
             for item in self.properties.get("networks") or []
             if item.get("floating_ip")
         ]
-        return {"server_id": str(server.id), "floating_ips": floating}
+        return {"server_id": server_id, "floating_ips": floating}
 
     def check_create_complete(self, token: Any) -> bool:
         connection = self.context.cloud()

@@ -115,10 +115,12 @@ def boots_from_volume(mappings: Sequence[Mapping[str, Any]]) -> bool:
 class NetworkRequests:
     """Builds Nova's ``networks`` list; remembers the ports it had to create."""
 
-    def __init__(self, connection: Any, server_name: str) -> None:
+    def __init__(self, connection: Any, server_name: str, reusable: Mapping[str, str] | None = None) -> None:
         self.connection = connection
         self.server_name = server_name
         self.created_ports: list[str] = []
+        #: Ports an interrupted create already made, by name: used instead of new ones.
+        self.reusable = dict(reusable or {})
 
     def network_id(self, network: str) -> str:
         return find_id(self.connection.network.find_network, network, "Network")
@@ -165,10 +167,12 @@ class NetworkRequests:
             if item.get("fixed_ip"):
                 attributes["fixed_ips"] = [{"ip_address": item["fixed_ip"]}]
         attributes.setdefault("name", f"{self.server_name}-port-{len(self.created_ports)}")
-        with translate_errors("creating a port for the server"):
-            port = self.connection.network.create_port(**attributes)
-        self.created_ports.append(str(port.id))
-        return str(port.id)
+        port_id = self.reusable.get(attributes["name"])
+        if port_id is None:
+            with translate_errors("creating a port for the server"):
+                port_id = str(self.connection.network.create_port(**attributes).id)
+        self.created_ports.append(port_id)
+        return port_id
 
     def find_subnet(self, subnet: str) -> Any:
         return find_resource(self.connection.network.find_subnet, subnet, "Subnet")

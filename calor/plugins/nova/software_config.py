@@ -3,9 +3,10 @@
 For ``user_data_format: SOFTWARE_CONFIG`` Heat gives the server's agent (os-collect-config)
 where to poll for its deployments and the credentials to do it with, in the server's
 metadata under ``os-collect-config``. With ``POLL_SERVER_CFN`` that is heat-api-cfn's
-metadata URL and an EC2 key pair of a per-stack user, with ``POLL_SERVER_HEAT`` heat-api
-and the user's password. The credentials come from the process's signal wiring
-(:mod:`calor.plugins.signals.wiring`); without it the metadata carries the URLs only.
+metadata URL and an EC2 key pair of a stack domain user, with ``POLL_SERVER_HEAT`` heat-api
+and the user's password and project (the stack's stack user project). The credentials come
+from the process's signal wiring (:mod:`calor.plugins.signals.wiring`); without it the
+metadata carries the URLs only.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from calor.plugins.signals import wiring
 ACCESS = "access_key"
 SECRET = "secret_key"
 USER_ID = "user_id"
+PROJECT_ID = "project_id"
 PASSWORD = "password"
 
 
@@ -51,6 +53,7 @@ def _credentials(context: PluginContext, resource_name: str) -> dict[str, str]:
     context.data_set(ACCESS, credential.access)
     context.data_set(SECRET, credential.secret, redact=True)
     context.data_set(USER_ID, credential.user_id)
+    context.data_set(PROJECT_ID, credential.project_id)
     if credential.password:
         context.data_set(PASSWORD, credential.password, redact=True)
     return context.data()
@@ -75,7 +78,7 @@ def collect_config(
         credentials = _credentials(context, resource_name)
         configured = current_wiring()
         heat: dict[str, Any] = {
-            "project_id": context.project_id,
+            "project_id": credentials.get(PROJECT_ID) or context.project_id,
             "stack_id": context.stack_id,
             "resource_name": resource_name,
             "auth_url": configured.identity_url if configured is not None else None,
@@ -99,9 +102,9 @@ def prepare_metadata(context: PluginContext, resource_name: str, transport: str,
 
 def forget_credentials(context: PluginContext) -> None:
     """Remove the agent's credentials (the server is gone)."""
-    access = context.data().get(ACCESS)
+    user_id = context.data().get(USER_ID)
     configured = current_wiring()
-    if access and configured is not None:
-        configured.credentials.delete(access)
-    for key in (ACCESS, SECRET, USER_ID, PASSWORD):
+    if user_id and configured is not None:
+        configured.credentials.delete(user_id)
+    for key in (ACCESS, SECRET, USER_ID, PROJECT_ID, PASSWORD):
         context.data_delete(key)

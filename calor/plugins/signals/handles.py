@@ -1,7 +1,8 @@
 """AWS::CloudFormation::WaitConditionHandle and OS::Heat::WaitConditionHandle.
 
-On create a handle gets an EC2 key pair of the stack's user (see
-:mod:`calor.plugins.signals.wiring`) and its physical id, the resource's ARN. The
+On create a handle gets a stack domain user of its own, in the stack's stack user project,
+with a password and an EC2 key pair (see :mod:`calor.plugins.signals.wiring` and
+:mod:`calor.stack_domain`), and its physical id, the resource's ARN. The
 CloudFormation handle's reference (``Ref``) is a URL of heat-api-cfn pre-signed for
 ``PUT`` — what ``cfn-signal`` posts to; the Heat handle offers ``endpoint``,
 ``curl_cli``, ``token`` and ``signal`` for its ``signal_transport``. Signals are stored
@@ -10,7 +11,7 @@ as resource data by :meth:`handle_signal`; the wait condition reads them.
 
 from __future__ import annotations
 
-import contextlib
+import logging
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -24,9 +25,12 @@ from calor.schema.properties import MAP, STRING, AttributeSchema, PropertySchema
 ACCESS = "access_key"
 SECRET = "secret_key"
 USER_ID = "user_id"
+PROJECT_ID = "project_id"
+"""The stack user project the handle's user belongs to (heat-api URLs of the user name it)."""
 URL = "url"
 TOKEN = "token"
 PASSWORD = "password"
+LOG = logging.getLogger(__name__)
 
 
 class SignalHandle(ResourcePlugin):
@@ -45,6 +49,7 @@ class SignalHandle(ResourcePlugin):
         self.context.data_set(ACCESS, credential.access)
         self.context.data_set(SECRET, credential.secret, redact=True)
         self.context.data_set(USER_ID, credential.user_id)
+        self.context.data_set(PROJECT_ID, credential.project_id)
         if credential.password:
             self.context.data_set(PASSWORD, credential.password, redact=True)
         return credential
@@ -67,10 +72,12 @@ class SignalHandle(ResourcePlugin):
         return None
 
     def handle_delete(self) -> Any:
-        access = self.context.data().get(ACCESS)
-        if access:
-            with contextlib.suppress(ResourceFailure):
-                wiring.current().credentials.delete(access)
+        user_id = self.context.data().get(USER_ID)
+        if user_id:
+            try:
+                wiring.current().credentials.delete(user_id)
+            except ResourceFailure as error:  # the handle goes; its user is left, and said so
+                LOG.warning("%s: its stack user %s is left in place: %s", self.name, user_id, error)
         return None
 
     def parse_signal(self, details: Any) -> signals.Signal:
@@ -180,13 +187,17 @@ class HeatWaitConditionHandle(SignalHandle):
     def parse_signal(self, details: Any) -> signals.Signal:
         return signals.parse_heat_signal(details, len(self.signals()))
 
+    def _stack_user_project(self) -> str:
+        return self.context.data().get(PROJECT_ID) or self.context.project_id
+
     def _heat_endpoint(self) -> str | None:
+        """heat-api's signal URL of the handle, in the stack user's project (as Heat writes it)."""
         heat_url = wiring.current().heat_url
         if not heat_url:
             return None
         arn = self.arn()
         return (
-            f"{heat_url.rstrip('/')}/v1/{arn.project_id}/stacks/{arn.stack_name}/{arn.stack_id}"
+            f"{heat_url.rstrip('/')}/v1/{self._stack_user_project()}/stacks/{arn.stack_name}/{arn.stack_id}"
             f"/resources/{self.name}/signal"
         )
 
@@ -226,7 +237,7 @@ class HeatWaitConditionHandle(SignalHandle):
                 "auth_url": wiring.current().identity_url,
                 "user_id": data.get(USER_ID),
                 "password": data.get(PASSWORD),
-                "project_id": self.context.project_id,
+                "project_id": self._stack_user_project(),
                 "stack_id": self.context.stack_id,
                 "resource_name": self.name,
             }

@@ -19,7 +19,8 @@ from calor.errors import ResourceFailure
 
 @dataclass(frozen=True)
 class StackCredential:
-    """A per-stack user's identity and one EC2 key pair of it."""
+    """A stack user's identity, its project (the stack's stack user project), one EC2 key pair
+    and its password."""
 
     user_id: str
     user_name: str
@@ -30,18 +31,23 @@ class StackCredential:
 
 
 class StackCredentials(Protocol):
-    """Creates and removes the credentials of a stack's in-instance agents."""
+    """Creates and removes the credentials of a stack's in-instance agents
+    (:class:`calor.stack_domain.StackDomainCredentials`)."""
 
     def create(self, project_id: str, stack_id: str, resource_name: str) -> StackCredential:
-        """A user of the stack's resource in ``project_id`` and an EC2 key pair of it."""
+        """A user of the stack's resource (the stack belongs to ``project_id``) and an EC2 key pair of it."""
         ...
 
-    def delete(self, access: str) -> None:
-        """Remove the EC2 key pair and its user (no error when they are gone)."""
+    def delete(self, user_id: str) -> None:
+        """Remove the user and its key pairs (no error when they are gone)."""
         ...
 
     def token(self, credential: StackCredential) -> str:
         """A token of the user scoped to its project (for TOKEN_SIGNAL)."""
+        ...
+
+    def delete_project(self, project_id: str) -> None:
+        """Remove a stack's stack user project once the stack is deleted."""
         ...
 
 

@@ -38,10 +38,33 @@ def _changes(member: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]
 
 
 class AdminResponses(RequestHelpers):
-    """CRUD on the identity records, admin only except where a user reads their own."""
+    """CRUD on the identity records: cloud administrators anywhere, a domain's administrator in
+    that domain (see :mod:`calor.sandbox.identity.domain_roles`), users on what is their own."""
 
     def _list(self, key: str, items: list[dict[str, Any]]) -> Response:
         return json_response({key: items, "links": serializers.collection_links(request.base_url)})
+
+    def _listing_domain(self) -> str | None:
+        """The ``domain_id`` filter of a project or user listing: a domain administrator's own domain."""
+        token = self.caller()
+        asked = request.args.get("domain_id")
+        if self.is_admin(token):
+            return asked
+        domain = self.administered_domain(token)
+        if domain is None or asked not in (None, domain):
+            raise Forbidden()
+        return domain
+
+    def _require_grant_rights(self, project_id: str, user_id: str) -> None:
+        """Grants on a project: a cloud administrator, or the administrator of the domain of both."""
+        token = self.caller()
+        if self.is_admin(token):
+            return
+        domain = self.administered_domain(token)
+        project = self.backend.get_project(project_id)
+        user = self.backend.get_user(user_id)
+        if domain is None or project.domain_id != domain or user.domain_id != domain:
+            raise Forbidden()
 
     # -- domains -------------------------------------------------------------------------------
 
@@ -82,9 +105,8 @@ class AdminResponses(RequestHelpers):
     # -- projects ------------------------------------------------------------------------------
 
     def list_projects(self) -> Response:
-        self.require_admin()
         projects = self.backend.list_projects(
-            domain_id=request.args.get("domain_id"),
+            domain_id=self._listing_domain(),
             name=request.args.get("name"),
             enabled=query_boolean("enabled"),
         )
@@ -93,11 +115,12 @@ class AdminResponses(RequestHelpers):
         )
 
     def create_project(self) -> Response:
-        self.require_admin()
         member = self.json_member("project")
+        domain_id = _string(member, "domain_id") or DEFAULT_DOMAIN_ID
+        self.require_admin_of(domain_id)
         project = self.backend.create_project(
             str(_string(member, "name", required=True)),
-            _string(member, "domain_id") or DEFAULT_DOMAIN_ID,
+            domain_id,
             description=_string(member, "description") or "",
             enabled=bool(member.get("enabled", True)),
         )
@@ -105,39 +128,39 @@ class AdminResponses(RequestHelpers):
 
     def get_project(self, project_id: str) -> Response:
         token = self.caller()
-        if token.project_id != project_id and not self.is_admin(token):
-            raise Forbidden()
         project = self.backend.get_project(project_id)
+        if token.project_id != project_id and not self.administers(token, project.domain_id):
+            raise Forbidden()
         return json_response({"project": serializers.project_view(project, self.base_url())})
 
     def update_project(self, project_id: str) -> Response:
-        self.require_admin()
+        self.require_admin_of(self.backend.get_project(project_id).domain_id)
         changes = _changes(self.json_member("project"), ("name", "description", "enabled"))
         project = self.backend.update_project(project_id, **changes)
         return json_response({"project": serializers.project_view(project, self.base_url())})
 
     def delete_project(self, project_id: str) -> Response:
-        self.require_admin()
+        self.require_admin_of(self.backend.get_project(project_id).domain_id)
         self.backend.delete_project(project_id)
         return empty_response()
 
     # -- users ---------------------------------------------------------------------------------
 
     def list_users(self) -> Response:
-        self.require_admin()
         users = self.backend.list_users(
-            domain_id=request.args.get("domain_id"),
+            domain_id=self._listing_domain(),
             name=request.args.get("name"),
             enabled=query_boolean("enabled"),
         )
         return self._list("users", [serializers.user_view(user, self.base_url()) for user in users])
 
     def create_user(self) -> Response:
-        self.require_admin()
         member = self.json_member("user")
+        domain_id = _string(member, "domain_id") or DEFAULT_DOMAIN_ID
+        self.require_admin_of(domain_id)
         user = self.backend.create_user(
             str(_string(member, "name", required=True)),
-            _string(member, "domain_id") or DEFAULT_DOMAIN_ID,
+            domain_id,
             _string(member, "password"),
             enabled=bool(member.get("enabled", True)),
             default_project_id=_string(member, "default_project_id"),
@@ -152,7 +175,7 @@ class AdminResponses(RequestHelpers):
         return json_response({"user": serializers.user_view(user, self.base_url())})
 
     def update_user(self, user_id: str) -> Response:
-        self.require_admin()
+        self.require_admin_of(self.backend.get_user(user_id).domain_id)
         member = self.json_member("user")
         changes = _changes(member, ("name", "description", "enabled", "email", "default_project_id"))
         user = self.backend.update_user(user_id, password=_string(member, "password"), **changes)
@@ -161,7 +184,7 @@ class AdminResponses(RequestHelpers):
         return json_response({"user": serializers.user_view(user, self.base_url())})
 
     def delete_user(self, user_id: str) -> Response:
-        self.require_admin()
+        self.require_admin_of(self.backend.get_user(user_id).domain_id)
         self.backend.delete_user(user_id)
         return empty_response()
 
@@ -175,8 +198,14 @@ class AdminResponses(RequestHelpers):
 
     # -- roles and grants ----------------------------------------------------------------------
 
+    def _require_role_reader(self) -> None:
+        """Roles are listed to cloud administrators and to domain administrators (to grant them)."""
+        token = self.caller()
+        if not self.is_admin(token) and self.administered_domain(token) is None:
+            raise Forbidden()
+
     def list_roles(self) -> Response:
-        self.require_admin()
+        self._require_role_reader()
         roles = self.backend.list_roles(name=request.args.get("name"))
         return self._list("roles", [serializers.role_view(role, self.base_url()) for role in roles])
 
@@ -189,7 +218,7 @@ class AdminResponses(RequestHelpers):
         return json_response({"role": serializers.role_view(role, self.base_url())}, status=201)
 
     def get_role(self, role_id: str) -> Response:
-        self.require_admin()
+        self._require_role_reader()
         role = self.backend.get_role(role_id)
         return json_response({"role": serializers.role_view(role, self.base_url())})
 
@@ -199,26 +228,49 @@ class AdminResponses(RequestHelpers):
         return empty_response()
 
     def grant_role(self, project_id: str, user_id: str, role_id: str) -> Response:
-        self.require_admin()
+        self._require_grant_rights(project_id, user_id)
         self.backend.grant_role(user_id, project_id, role_id)
         return empty_response()
 
     def check_grant(self, project_id: str, user_id: str, role_id: str) -> Response:
-        self.require_admin()
+        self._require_grant_rights(project_id, user_id)
         if not self.backend.has_role(user_id, project_id, role_id):
             raise NotFound(f"Could not find role assignment of role {role_id} for user {user_id}.")
         return empty_response()
 
     def revoke_grant(self, project_id: str, user_id: str, role_id: str) -> Response:
-        self.require_admin()
+        self._require_grant_rights(project_id, user_id)
         self.backend.revoke_role(user_id, project_id, role_id)
         return empty_response()
 
     def list_grants(self, project_id: str, user_id: str) -> Response:
-        self.require_admin()
-        self.backend.get_project(project_id)
-        self.backend.get_user(user_id)
+        self._require_grant_rights(project_id, user_id)
         roles = self.backend.assigned_roles(user_id, project_id)
+        return self._list("roles", [serializers.role_view(role, self.base_url()) for role in roles])
+
+    # -- grants on domains (cloud administrators only) -----------------------------------------
+
+    def grant_domain_role(self, domain_id: str, user_id: str, role_id: str) -> Response:
+        self.require_admin()
+        self.backend.grant_domain_role(user_id, domain_id, role_id)
+        return empty_response()
+
+    def check_domain_grant(self, domain_id: str, user_id: str, role_id: str) -> Response:
+        self.require_admin()
+        if not self.backend.has_domain_role(user_id, domain_id, role_id):
+            raise NotFound(f"Could not find role assignment of role {role_id} for user {user_id}.")
+        return empty_response()
+
+    def revoke_domain_grant(self, domain_id: str, user_id: str, role_id: str) -> Response:
+        self.require_admin()
+        self.backend.revoke_domain_role(user_id, domain_id, role_id)
+        return empty_response()
+
+    def list_domain_grants(self, domain_id: str, user_id: str) -> Response:
+        self.require_admin()
+        self.backend.get_domain(domain_id)
+        self.backend.get_user(user_id)
+        roles = self.backend.assigned_domain_roles(user_id, domain_id)
         return self._list("roles", [serializers.role_view(role, self.base_url()) for role in roles])
 
     def _with_implied(self, assignments: list[RoleAssignment]) -> list[RoleAssignment]:

@@ -11,11 +11,13 @@ from werkzeug.exceptions import HTTPException
 from calor.sandbox.identity.admin_responses import AdminResponses
 from calor.sandbox.identity.bootstrap import bootstrap
 from calor.sandbox.identity.config import IdentityConfig
+from calor.sandbox.identity.credential_responses import CredentialResponses
 from calor.sandbox.identity.errors import IdentityError
 from calor.sandbox.identity.models import IdentityBackend
 from calor.sandbox.identity.request_helpers import json_response
 from calor.sandbox.identity.responses import IdentityResponses
 from calor.sandbox.identity.routes import url_table
+from calor.sandbox.identity.trust_responses import TrustResponses
 
 BACKEND_EXTENSION = "calor.identity.backend"
 
@@ -40,14 +42,21 @@ def create_app(config: IdentityConfig, backend: IdentityBackend | None = None) -
             password_rounds=config.password_rounds,
         )
     if config.admin_password is not None and config.demo_password is not None:
-        bootstrap(backend, admin_password=config.admin_password, demo_password=config.demo_password)
+        bootstrap(
+            backend,
+            admin_password=config.admin_password,
+            demo_password=config.demo_password,
+            stack_domain_admin_password=config.stack_domain_admin_password,
+        )
 
     app = Flask("calor.sandbox.identity")
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[BACKEND_EXTENSION] = backend
     identity = IdentityResponses(backend, config)
     admin = AdminResponses(backend, config)
-    for route in url_table(identity, admin):
+    trusts = TrustResponses(backend, config)
+    credentials = CredentialResponses(backend, config)
+    for route in url_table(identity, admin, trusts, credentials):
         endpoint = f"{route.handler.__name__}_{'_'.join(route.methods).lower()}"
         app.add_url_rule(route.rule, endpoint=endpoint, view_func=route.handler, methods=list(route.methods))
     app.url_map.strict_slashes = False

@@ -1,4 +1,5 @@
-"""``POST /v3/auth/tokens`` logic: identity methods (password, token) and scope, without HTTP."""
+"""``POST /v3/auth/tokens`` logic: identity methods (password, token) and scope (project, domain
+or ``OS-TRUST:trust``), without HTTP."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from calor.sandbox.identity.errors import NotFound, Unauthorized, ValidationError
+from calor.sandbox.identity.errors import Forbidden, NotFound, Unauthorized, ValidationError
 from calor.sandbox.identity.models import Domain, IdentityBackend, Token, User
+from calor.sandbox.identity.records import now
 
 SUPPORTED_METHODS = ("password", "token")
+TRUST_SCOPE = "OS-TRUST:trust"
 
 
 def _mapping(value: Any, name: str) -> Mapping[str, Any]:
@@ -87,12 +90,16 @@ def _check_scope_roles(
 ) -> None:
     if project_id is not None and not backend.assigned_roles(user.id, project_id):
         raise Unauthorized(f"User {user.id} has no access to project {project_id}.")
-    # Domain roles are not kept; the admin of any project in the domain may scope to it.
-    if domain_id is not None and not any(
-        role.name == "admin"
-        for project in backend.projects_of_user(user.id)
-        if project.domain_id == domain_id
-        for role in backend.assigned_roles(user.id, project.id)
+    # A role on the domain, or (as before domain roles were kept) admin of a project in it.
+    if (
+        domain_id is not None
+        and not backend.assigned_domain_roles(user.id, domain_id)
+        and not any(
+            role.name == "admin"
+            for project in backend.projects_of_user(user.id)
+            if project.domain_id == domain_id
+            for role in backend.assigned_roles(user.id, project.id)
+        )
     ):
         raise Unauthorized(f"User {user.id} has no access to domain {domain_id}.")
 
@@ -115,11 +122,15 @@ def authenticate(backend: IdentityBackend, body: Any) -> Token:
     else:
         token_reference = _mapping(identity.get("token"), "identity.token")
         original = backend.authenticate_token(str(token_reference.get("id", "")))
+        if original.trust_id is not None:
+            raise Forbidden("You are not authorized to perform the requested action: rescope a trust token.")
         user = backend.get_user(original.user_id)
         expires_at = original.expires_at
         parent_audit_id = original.audit_ids[0]
 
     scope = auth.get("scope")
+    if isinstance(scope, Mapping) and TRUST_SCOPE in scope:
+        return _trust_token(backend, user, scope[TRUST_SCOPE], methods, expires_at, parent_audit_id)
     project_id, domain_id = _scope(backend, user, scope)
     if scope is None and user.default_project_id is not None:
         # Like Keystone: no scope asked for, the user's default project if they have a role on it.
@@ -137,4 +148,44 @@ def authenticate(backend: IdentityBackend, body: Any) -> Token:
         domain_id=domain_id,
         expires_at=expires_at,
         parent_audit_id=parent_audit_id,
+    )
+
+
+def _trust_token(
+    backend: IdentityBackend,
+    user: User,
+    reference: Any,
+    methods: list[str],
+    expires_at: datetime | None,
+    parent_audit_id: str | None,
+) -> Token:
+    """A token scoped to a trust, for its trustee: the trust's project and roles, and the trustor
+    as the token's user when the trust impersonates (Keystone's rules and answers)."""
+    trust_id = _mapping(reference, "scope.OS-TRUST:trust").get("id")
+    if not trust_id:
+        raise ValidationError("Expecting to find id in OS-TRUST:trust.")
+    try:
+        trust = backend.get_trust(str(trust_id))
+    except NotFound as error:
+        raise Unauthorized("The request you have made requires authentication.") from error
+    if user.id != trust.trustee_user_id:
+        raise Forbidden("User is not a trustee.")
+    if not backend.get_user(trust.trustor_user_id).enabled:
+        raise Forbidden("Trustor is disabled.")
+    if trust.project_id is not None:
+        if not backend.get_project(trust.project_id).enabled:
+            raise Unauthorized(f"Project {trust.project_id} is disabled.")
+        if not backend.trust_roles(trust):
+            raise Forbidden("Trustee has no delegated roles.")
+    trust = backend.consume_trust(trust.id)
+    lifetime = expires_at or now() + backend.token_lifetime
+    if trust.expires_at is not None and trust.expires_at < lifetime:
+        lifetime = trust.expires_at
+    return backend.issue_token(
+        trust.trustor_user_id if trust.impersonation else trust.trustee_user_id,
+        methods=methods,
+        project_id=trust.project_id,
+        expires_at=lifetime,
+        parent_audit_id=parent_audit_id,
+        trust_id=trust.id,
     )

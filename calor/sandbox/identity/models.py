@@ -15,6 +15,7 @@ from sqlalchemy import Engine, Row, Table, create_engine, delete, event, select,
 from sqlalchemy.exc import IntegrityError
 
 from calor.sandbox.identity import tables, tokens
+from calor.sandbox.identity.domain_roles import DomainRoles
 from calor.sandbox.identity.errors import Conflict, NotFound, Unauthorized, ValidationError
 from calor.sandbox.identity.passwords import DEFAULT_ROUNDS, hash_password, verify_password
 from calor.sandbox.identity.records import (
@@ -28,6 +29,7 @@ from calor.sandbox.identity.records import (
     new_id,
     now,
 )
+from calor.sandbox.identity.trusts import Trusts
 
 __all__ = [
     "IMPLIED_ROLES",
@@ -66,8 +68,10 @@ def open_database(state_dir: str | Path) -> Engine:
     return engine
 
 
-class IdentityBackend:
-    """All identity state and the rules on it; thread safe (one transaction per call)."""
+class IdentityBackend(DomainRoles, Trusts):
+    """All identity state and the rules on it; thread safe (one transaction per call).
+
+    Role assignments on domains are :class:`~calor.sandbox.identity.domain_roles.DomainRoles`."""
 
     def __init__(
         self,
@@ -377,8 +381,12 @@ class IdentityBackend:
 
     def effective_roles(self, user_id: str, project_id: str) -> list[Role]:
         """Assigned roles plus the roles they imply (admin → member → reader), as tokens carry."""
+        return self.implied_roles(self.assigned_roles(user_id, project_id))
+
+    def implied_roles(self, roles: list[Role]) -> list[Role]:
+        """``roles`` and every role they imply, by name."""
         found: dict[str, Role] = {}
-        pending = self.assigned_roles(user_id, project_id)
+        pending = list(roles)
         while pending:
             role = pending.pop()
             if role.id in found:
@@ -434,6 +442,7 @@ class IdentityBackend:
         domain_id: str | None = None,
         expires_at: datetime | None = None,
         parent_audit_id: str | None = None,
+        trust_id: str | None = None,
     ) -> Token:
         """Store and return a new token; the caller has checked the user and the scope."""
         return tokens.store_token(
@@ -444,6 +453,7 @@ class IdentityBackend:
             domain_id=domain_id,
             expires_at=expires_at or now() + self.token_lifetime,
             parent_audit_id=parent_audit_id,
+            trust_id=trust_id,
         )
 
     def get_token(self, token_id: str) -> Token | None:
@@ -465,6 +475,8 @@ class IdentityBackend:
                 raise NotFound(f"Could not find token: {token_id}.")
         except NotFound as error:
             raise NotFound(f"Could not find token: {token_id}.") from error
+        if token.trust_id is not None:
+            self.check_trust_token(token)  # NotFound "Could not find trust", as Keystone answers
         return token
 
     def authenticate_token(self, token_id: str | None) -> Token:

@@ -50,6 +50,13 @@ class RoleAssignment:
 
 
 @dataclass(frozen=True)
+class DomainRoleAssignment:
+    user_id: str
+    domain_id: str
+    role_id: str
+
+
+@dataclass(frozen=True)
 class Ec2Credential:
     access: str
     secret: str
@@ -68,10 +75,26 @@ class Token:
     issued_at: datetime
     expires_at: datetime
     revoked: bool
+    trust_id: str | None = None
 
     @property
     def expired(self) -> bool:
         return self.expires_at <= now()
+
+
+@dataclass(frozen=True)
+class Trust:
+    """A delegation (Keystone's OS-TRUST): the trustee may act with ``role_ids`` on the project,
+    as the trustor when ``impersonation``."""
+
+    id: str
+    trustor_user_id: str
+    trustee_user_id: str
+    project_id: str | None
+    impersonation: bool
+    expires_at: datetime | None
+    remaining_uses: int | None
+    role_ids: tuple[str, ...]
 
 
 def now() -> datetime:

@@ -81,7 +81,26 @@ class RequestHelpers:
         return {role.name for role in token_roles(self.backend, token)}
 
     def is_admin(self, token: Token) -> bool:
+        """A cloud administrator: ``admin`` on the token's project (a domain-scoped token: on a
+        project of the domain). ``admin`` granted on a domain makes a domain administrator only."""
+        if token.project_id is None and token.domain_id is not None:
+            return any(
+                role.name == ADMIN_ROLE
+                for project in self.backend.projects_of_user(token.user_id)
+                if project.domain_id == token.domain_id
+                for role in self.backend.effective_roles(token.user_id, project.id)
+            )
         return ADMIN_ROLE in self.role_names(token)
+
+    def administered_domain(self, token: Token) -> str | None:
+        """The domain a domain-scoped token of that domain's administrator manages, else ``None``."""
+        if token.project_id is not None or token.domain_id is None:
+            return None
+        return token.domain_id if self.backend.is_domain_admin(token.user_id, token.domain_id) else None
+
+    def administers(self, token: Token, domain_id: str) -> bool:
+        """Whether the token may manage what belongs to ``domain_id``."""
+        return self.is_admin(token) or self.administered_domain(token) == domain_id
 
     def require_admin(self) -> Token:
         token = self.caller()
@@ -89,8 +108,19 @@ class RequestHelpers:
             raise Forbidden()
         return token
 
-    def require_admin_or_user(self, user_id: str) -> Token:
+    def require_admin_of(self, domain_id: str) -> Token:
+        """A cloud administrator, or the administrator of ``domain_id``; else 403."""
         token = self.caller()
-        if token.user_id != user_id and not self.is_admin(token):
+        if not self.administers(token, domain_id):
+            raise Forbidden()
+        return token
+
+    def require_admin_or_user(self, user_id: str) -> Token:
+        """The user themself, a cloud administrator or the administrator of the user's domain."""
+        token = self.caller()
+        if token.user_id == user_id or self.is_admin(token):
+            return token
+        domain = self.administered_domain(token)
+        if domain is None or self.backend.get_user(user_id).domain_id != domain:
             raise Forbidden()
         return token

@@ -8,10 +8,14 @@ from dataclasses import dataclass
 from flask import Response
 
 from calor.sandbox.identity.admin_responses import AdminResponses
+from calor.sandbox.identity.credential_responses import CredentialResponses
 from calor.sandbox.identity.responses import IdentityResponses
+from calor.sandbox.identity.trust_responses import TrustResponses
 
 GRANT = "/v3/projects/<project_id>/users/<user_id>/roles/<role_id>"
+DOMAIN_GRANT = "/v3/domains/<domain_id>/users/<user_id>/roles/<role_id>"
 EC2_CREDENTIALS = "/v3/users/<user_id>/credentials/OS-EC2"
+TRUSTS = "/v3/OS-TRUST/trusts"
 
 
 @dataclass(frozen=True)
@@ -21,7 +25,12 @@ class Route:
     handler: Callable[..., Response]
 
 
-def url_table(identity: IdentityResponses, admin: AdminResponses) -> list[Route]:
+def url_table(
+    identity: IdentityResponses,
+    admin: AdminResponses,
+    trusts: TrustResponses,
+    credentials: CredentialResponses,
+) -> list[Route]:
     return [
         Route("/", ("GET",), identity.versions),
         Route("/v3", ("GET",), identity.version),
@@ -41,6 +50,10 @@ def url_table(identity: IdentityResponses, admin: AdminResponses) -> list[Route]
         Route("/v3/domains/<domain_id>", ("GET",), admin.get_domain),
         Route("/v3/domains/<domain_id>", ("PATCH",), admin.update_domain),
         Route("/v3/domains/<domain_id>", ("DELETE",), admin.delete_domain),
+        Route("/v3/domains/<domain_id>/users/<user_id>/roles", ("GET",), admin.list_domain_grants),
+        Route(DOMAIN_GRANT, ("PUT",), admin.grant_domain_role),
+        Route(DOMAIN_GRANT, ("GET", "HEAD"), admin.check_domain_grant),
+        Route(DOMAIN_GRANT, ("DELETE",), admin.revoke_domain_grant),
         Route("/v3/projects", ("GET",), admin.list_projects),
         Route("/v3/projects", ("POST",), admin.create_project),
         Route("/v3/projects/<project_id>", ("GET",), admin.get_project),
@@ -60,9 +73,18 @@ def url_table(identity: IdentityResponses, admin: AdminResponses) -> list[Route]
         Route(EC2_CREDENTIALS, ("POST",), admin.create_ec2_credential),
         Route(EC2_CREDENTIALS + "/<access>", ("GET",), admin.get_ec2_credential),
         Route(EC2_CREDENTIALS + "/<access>", ("DELETE",), admin.delete_ec2_credential),
+        Route("/v3/credentials", ("GET",), credentials.list_credentials),
+        Route("/v3/credentials", ("POST",), credentials.create_credential),
+        Route("/v3/credentials/<credential_id>", ("GET",), credentials.get_credential),
+        Route("/v3/credentials/<credential_id>", ("DELETE",), credentials.delete_credential),
         Route("/v3/roles", ("GET",), admin.list_roles),
         Route("/v3/roles", ("POST",), admin.create_role),
         Route("/v3/roles/<role_id>", ("GET",), admin.get_role),
         Route("/v3/roles/<role_id>", ("DELETE",), admin.delete_role),
         Route("/v3/role_assignments", ("GET",), admin.list_role_assignments),
+        Route(TRUSTS, ("POST",), trusts.create_trust),
+        Route(TRUSTS, ("GET",), trusts.list_trusts),
+        Route(TRUSTS + "/<trust_id>", ("GET",), trusts.get_trust),
+        Route(TRUSTS + "/<trust_id>", ("DELETE",), trusts.delete_trust),
+        Route(TRUSTS + "/<trust_id>/roles", ("GET",), trusts.list_trust_roles),
     ]

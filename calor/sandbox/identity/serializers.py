@@ -139,11 +139,16 @@ def _domain_reference(backend: IdentityBackend, domain_id: str) -> dict[str, str
 
 
 def token_roles(backend: IdentityBackend, token: Token) -> list[Role]:
-    """The roles a token carries: effective roles on its project, or over its domain's projects."""
+    """The roles a token carries: effective roles on its project, or on its domain (granted on the
+    domain, and those held on the domain's projects)."""
+    if token.trust_id is not None:
+        return backend.trust_roles(backend.get_trust(token.trust_id, counting_uses=False))
     if token.project_id is not None:
         return backend.effective_roles(token.user_id, token.project_id)
     if token.domain_id is not None:
-        found: dict[str, Role] = {}
+        found: dict[str, Role] = {
+            role.id: role for role in backend.effective_domain_roles(token.user_id, token.domain_id)
+        }
         for project in backend.projects_of_user(token.user_id):
             if project.domain_id == token.domain_id:
                 for role in backend.effective_roles(token.user_id, project.id):
@@ -180,6 +185,14 @@ def token_view(
         body["is_domain"] = False
     if token.domain_id is not None:
         body["domain"] = _domain_reference(backend, token.domain_id)
+    if token.trust_id is not None:
+        trust = backend.get_trust(token.trust_id, counting_uses=False)
+        body["OS-TRUST:trust"] = {
+            "id": trust.id,
+            "trustor_user": {"id": trust.trustor_user_id},
+            "trustee_user": {"id": trust.trustee_user_id},
+            "impersonation": trust.impersonation,
+        }
     if scoped:
         body["roles"] = [{"id": role.id, "name": role.name} for role in token_roles(backend, token)]
         if catalog is not None:

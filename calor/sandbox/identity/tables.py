@@ -7,6 +7,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Integer,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -68,6 +69,15 @@ role_assignments = Table(
     PrimaryKeyConstraint("user_id", "project_id", "role_id"),
 )
 
+domain_role_assignments = Table(
+    "domain_role_assignment",
+    metadata,
+    Column("user_id", String(64), ForeignKey("user.id", ondelete="CASCADE"), nullable=False),
+    Column("domain_id", String(64), ForeignKey("domain.id", ondelete="CASCADE"), nullable=False),
+    Column("role_id", String(64), ForeignKey("role.id", ondelete="CASCADE"), nullable=False),
+    PrimaryKeyConstraint("user_id", "domain_id", "role_id"),
+)
+
 ec2_credentials = Table(
     "ec2_credential",
     metadata,
@@ -90,4 +100,33 @@ tokens = Table(
     Column("issued_at", DateTime, nullable=False),
     Column("expires_at", DateTime, nullable=False, index=True),
     Column("revoked", Boolean, nullable=False, default=False),
+)
+
+trusts = Table(
+    "trust",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("trustor_user_id", String(64), nullable=False, index=True),
+    Column("trustee_user_id", String(64), nullable=False, index=True),
+    Column("project_id", String(64), nullable=True),
+    Column("impersonation", Boolean, nullable=False),
+    Column("expires_at", DateTime, nullable=True),
+    Column("remaining_uses", Integer, nullable=True),
+    Column("deleted_at", DateTime, nullable=True),
+)
+
+trust_roles = Table(
+    "trust_role",
+    metadata,
+    Column("trust_id", String(64), ForeignKey("trust.id", ondelete="CASCADE"), nullable=False),
+    Column("role_id", String(64), nullable=False),
+    PrimaryKeyConstraint("trust_id", "role_id"),
+)
+
+# Tokens scoped to a trust (kept apart from ``token`` so state files made before trusts open as they are).
+token_trusts = Table(
+    "token_trust",
+    metadata,
+    Column("token_id", String(64), primary_key=True),
+    Column("trust_id", String(64), nullable=False, index=True),
 )

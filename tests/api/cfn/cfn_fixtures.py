@@ -1,6 +1,7 @@
 """Fixtures of heat-api-cfn's tests: the app served on a free port over a SQLite database, an
-engine worker in-process, and the embedded identity backend with the ``admin`` and ``demo``
-principals and their EC2 key pairs, as heat-all wires them."""
+engine worker in-process, and the embedded identity service (served too) with the ``admin`` and
+``demo`` principals and their EC2 key pairs, and the stack domain ``heat`` whose admin makes
+the stack users of wait condition handles, as heat-all wires them."""
 
 from __future__ import annotations
 
@@ -19,12 +20,17 @@ from calor.api.serving import ServedApp
 from calor.config import ApiConfig
 from calor.db.engine import make_engine, upgrade
 from calor.db.repository import Repository
+from calor.engine.admission import Admission
 from calor.engine.config import EngineConfig
 from calor.engine.service import OrchestrationService
 from calor.engine.worker import Worker
 from calor.plugins.registry import default_registry
 from calor.plugins.signals import wiring
-from calor.sandbox.identity import BootstrapResult, IdentityBackend, bootstrap
+from calor.sandbox.identity import BootstrapResult, IdentityBackend, IdentityConfig, bootstrap
+from calor.sandbox.identity import create_app as create_identity_app
+from calor.stack_domain import StackDomainCredentials, StackDomainIdentity, StackDomainSettings
+
+STACK_DOMAIN_ADMIN_PASSWORD = "heat-domain-secret"
 
 
 @dataclass
@@ -35,6 +41,7 @@ class CfnService:
     repository: Repository
     service: OrchestrationService
     served: ServedApp
+    identity_served: ServedApp
 
     @property
     def endpoint(self) -> str:
@@ -71,16 +78,32 @@ def build(
     upgrade(database)
     repository = Repository(database)
     registry = default_registry()
-    service = OrchestrationService(repository, registry.get)
+    settings = config or ApiConfig()
+    service = OrchestrationService(repository, registry.get, admission=Admission.from_config(settings))
     identity = IdentityBackend.open(tmp_path / "identity", password_rounds=1000)
-    principals = bootstrap(identity, admin_password="admin-secret", demo_password="demo-secret")
+    principals = bootstrap(
+        identity,
+        admin_password="admin-secret",
+        demo_password="demo-secret",
+        stack_domain_admin_password=STACK_DOMAIN_ADMIN_PASSWORD,
+    )
+    identity_served = ServedApp("identity", "127.0.0.1", 0, threads=4)
+    identity_served.application = create_identity_app(IdentityConfig(tmp_path / "identity"), identity)
+    identity_served.start()
+    stack_domain = StackDomainSettings(
+        auth_url=identity_served.url,
+        admin_user="heat_domain_admin",
+        admin_password=STACK_DOMAIN_ADMIN_PASSWORD,
+        domain_name="heat",
+    )
     served = ServedApp("cfn", "127.0.0.1", 0, threads=4)
     app = create_app(
-        config or ApiConfig(),
+        settings,
         service,
         registry=registry,
         identity_backend=identity,
         public_url=served.url,
+        stack_credentials=StackDomainCredentials(StackDomainIdentity(stack_domain), repository),
         **options,
     )
     served.application = app
@@ -96,7 +119,7 @@ def build(
     ]
     for worker in workers:
         worker.start()
-    return CfnService(served.url, identity, principals, repository, service, served), workers
+    return CfnService(served.url, identity, principals, repository, service, served, identity_served), workers
 
 
 def stop(workers: list[Worker]) -> None:
@@ -112,6 +135,7 @@ def cfn(tmp_path: Path) -> Iterator[CfnService]:
     yield built
     stop(workers)
     built.served.stop()
+    built.identity_served.stop()
     wiring.configure(None)
 
 
@@ -131,4 +155,5 @@ def cfn_factory(tmp_path: Path) -> Iterator[CfnFactory]:
     for built, workers in running:
         stop(workers)
         built.served.stop()
+        built.identity_served.stop()
     wiring.configure(None)

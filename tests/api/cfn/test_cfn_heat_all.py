@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.error
 import urllib.request
 from typing import Any
 
@@ -71,3 +72,60 @@ def test_heat_all_serves_the_query_api_and_signals(heat_all: AllInOne) -> None:
     stack = wait(client, "cfn-in-heat-all")
     assert stack["StackStatus"] == "CREATE_COMPLETE", stack.get("StackStatusReason")
     client.delete_stack(StackName="cfn-in-heat-all")
+
+
+TOKEN_TEMPLATE = {
+    "heat_template_version": "2018-08-31",
+    "resources": {
+        "handle": {
+            "type": "OS::Heat::WaitConditionHandle",
+            "properties": {"signal_transport": "TOKEN_SIGNAL"},
+        },
+        "wait": {"type": "OS::Heat::WaitCondition", "properties": {"handle": {"get_resource": "handle"}}},
+        "config": {"type": "OS::Heat::None", "metadata": {"role": "web"}},
+    },
+    "outputs": {"data": {"value": {"get_attr": ["wait", "data"]}}},
+}
+
+
+def test_heat_all_token_signal_reaches_heat_api_as_the_stack_user(heat_all: AllInOne) -> None:
+    client = demo_client(heat_all)
+    stack_arn = client.create_stack(StackName="token-in-heat-all", TemplateBody=json.dumps(TOKEN_TEMPLATE))[
+        "StackId"
+    ]
+    stack_id = stack_arn.split("/")[-1]
+    repository = Repository(make_engine(database_url(heat_all.conf, heat_all.state_dir)))
+    data: dict[str, str] = {}
+    for _ in range(300):
+        record = repository.find_resource(stack_id, "handle")
+        if record is not None and (record.action, record.status) == ("CREATE", "COMPLETE"):
+            data = dict(repository.get_resource_data(record.id))
+            break
+        time.sleep(0.05)
+    stack = repository.get_stack(stack_id)
+    assert stack is not None and data["project_id"] == stack.stack_user_project_id
+    backend = IdentityBackend.open(heat_all.state_dir / "identity")
+    assert backend.get_project(data["project_id"]).domain_id == backend.find_domain("heat").id
+    base = f"{heat_all.url('api')}/v1/{data['project_id']}/stacks/token-in-heat-all/{stack_id}"
+    headers = {"X-Auth-Token": data["token"], "Content-Type": "application/json"}
+
+    def call(method: str, url: str, body: Any = None) -> int:
+        request = urllib.request.Request(url, data=json.dumps(body).encode() if body else None, method=method)
+        for name, value in headers.items():
+            request.add_header(name, value)
+        try:
+            with urllib.request.urlopen(request) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as error:
+            return int(error.code)
+
+    assert call("GET", f"{base}/resources/config/metadata") == 200
+    assert call("GET", base) == 403
+    assert call("GET", f"{heat_all.url('api')}/v1/{data['project_id']}/stacks") == 403
+    assert call("POST", f"{base}/resources/handle/signal", {"status": "SUCCESS", "data": "up"}) == 200
+    finished = wait(client, "token-in-heat-all")
+    assert finished["StackStatus"] == "CREATE_COMPLETE", finished.get("StackStatusReason")
+    assert json.loads(finished["Outputs"][0]["OutputValue"]) == {"1": "up"}
+    client.delete_stack(StackName="token-in-heat-all")
+    assert wait(client, stack_arn)["StackStatus"] == "DELETE_COMPLETE"
+    assert data["project_id"] not in [project.id for project in backend.list_projects()]

@@ -71,8 +71,13 @@ def test_token_signal_delivered_as_heat_api_would(cfn: CfnService) -> None:
     data = handle_data(cfn, "tokenwait")
     assert data["token"]
     token = cfn.identity.validate_token(data["token"])
-    assert token.project_id == cfn.principals.demo_project.id
-    context = RequestContext(project_id=cfn.principals.demo_project.id)
+    stack_record = cfn.repository.find_stack("tokenwait", cfn.principals.demo_project.id)
+    assert stack_record is not None and stack_record.stack_user_project_id is not None
+    # The token is the stack user's, scoped to the stack's project in the stack domain.
+    assert token.project_id == stack_record.stack_user_project_id == data["project_id"]
+    assert cfn.identity.get_project(token.project_id).domain_id == cfn.principals.stack_domain.id
+    assert token.user_id == data["user_id"]
+    context = RequestContext(project_id=token.project_id, user_id=token.user_id, roles=("heat_stack_user",))
     deliver_signal(cfn.service, context, "tokenwait", "handle", {"data": "one"})
     deliver_signal(cfn.service, context, "tokenwait", "handle", None)
     stack = cfn.wait(client, "tokenwait")

@@ -70,6 +70,17 @@ def test_replayed_mutation_is_refused(cfn: CfnService) -> None:
     assert "<Code>AccessDenied</Code>" in text and "replayed" in text
 
 
+def test_a_refused_mutation_may_come_again(cfn: CfnService) -> None:
+    # boto3 retries RequestLimitExceeded with the same signature: it gets the same answer.
+    flavor = '{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"F": {"Type": "OS::Nova::Flavor"}}}'
+    body = {"Action": "CreateStack", "Version": "2010-05-15", "StackName": "f", "TemplateBody": flavor}
+    request = signed_v4(cfn, body)
+    for _ in range(2):
+        status, text = send(request)
+        assert status == 403
+        assert "resource_types:OS::Nova::Flavor" in text and "replayed" not in text
+
+
 def test_expired_request_is_refused(cfn: CfnService) -> None:
     old = datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=1)
     request = signed_v4(cfn, {"Action": "ListStacks", "Version": "2010-05-15"}, old)

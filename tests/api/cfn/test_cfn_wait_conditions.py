@@ -161,12 +161,26 @@ def test_stack_credentials_read_only_their_own_stack(cfn: CfnService) -> None:
     detail = agent.describe_stack_resource(StackName="first", LogicalResourceId="Config")
     metadata = json.loads(detail["StackResourceDetail"]["Metadata"])
     assert metadata["AWS::CloudFormation::Init"]["config"]["files"]["/etc/motd"]["content"] == "hi"
-    with pytest.raises(ClientError) as error:
-        agent.describe_stack_resource(StackName="second", LogicalResourceId="Config")
-    assert error.value.response["Error"]["Code"] == "AccessDenied"
-    with pytest.raises(ClientError) as error:
-        agent.list_stacks()
-    assert error.value.response["Error"]["Code"] == "AccessDenied"
+    # Another stack of the same project answers as a stack that does not exist.
+    for name in ("second", "nothing-by-that-name"):
+        with pytest.raises(ClientError) as error:
+            agent.describe_stack_resource(StackName=name, LogicalResourceId="Config")
+        assert error.value.response["Error"]["Code"] == "ValidationError"
+        assert f"Stack with id {name} does not exist" in error.value.response["Error"]["Message"]
+    # Everything but DescribeStackResource is refused by policy (cloudformation:*: deny_stack_user).
+    for call in (
+        agent.list_stacks,
+        lambda: agent.describe_stacks(StackName="first"),
+        lambda: agent.describe_stack_resources(StackName="first"),
+        lambda: agent.describe_stack_events(StackName="first"),
+        lambda: agent.delete_stack(StackName="first"),
+        lambda: agent.create_stack(StackName="mine", TemplateBody=json.dumps(wait_template())),
+    ):
+        with pytest.raises(ClientError) as error:
+            call()
+        assert error.value.response["Error"]["Code"] == "AccessDenied"
+        assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert client.describe_stacks(StackName="first")["Stacks"][0]["StackStatus"] == "CREATE_IN_PROGRESS"
 
 
 # heat-cfntools reads boto's settings from /var/lib/heat-cfntools/cfn-boto-cfg (written by
@@ -217,16 +231,27 @@ def test_cfn_get_metadata_reads_cloudformation_init(cfn: CfnService, tmp_path: A
     assert metadata["AWS::CloudFormation::Init"]["config"]["packages"] == {"yum": {"httpd": []}}
 
 
+def stack_domain_users(cfn: CfnService) -> list[str]:
+    return [user.name for user in cfn.identity.list_users(domain_id=cfn.principals.stack_domain.id)]
+
+
 def test_deleting_the_stack_revokes_the_signal_url(cfn: CfnService) -> None:
     client = cfn.client()
     client.create_stack(StackName="revoked", TemplateBody=json.dumps(wait_template(timeout=600)))
     url = handle_url(cfn, client, "revoked")
-    users = [user.name for user in cfn.identity.list_users() if user.name.startswith("calor-stack-")]
-    assert len(users) == 1 and users[0].endswith("-Handle")
+    stack = cfn.repository.find_stack("revoked", cfn.principals.demo_project.id)
+    assert stack is not None and stack.stack_user_project_id is not None
+    project = cfn.identity.get_project(stack.stack_user_project_id)
+    assert project.domain_id == cfn.principals.stack_domain.id
+    assert project.name == f"{cfn.principals.demo_project.id}-{stack.id}"[:64]  # as Heat names it
+    assert sorted(stack_domain_users(cfn)) == sorted(["heat_domain_admin", f"Handle-{stack.id}"])
+    user = cfn.identity.find_user(f"Handle-{stack.id}", cfn.principals.stack_domain.id)
+    assert [role.name for role in cfn.identity.assigned_roles(user.id, project.id)] == ["heat_stack_user"]
     client.delete_stack(StackName="revoked")
     stack_arn = client.describe_stacks(StackName="revoked")["Stacks"][0]["StackId"]
     assert cfn.wait(client, stack_arn)["StackStatus"] == "DELETE_COMPLETE"
-    assert not [user for user in cfn.identity.list_users() if user.name.startswith("calor-stack-")]
+    assert stack_domain_users(cfn) == ["heat_domain_admin"]
+    assert project.id not in [found.id for found in cfn.identity.list_projects()]
     body = {"Status": "SUCCESS", "Reason": "late", "UniqueId": "1", "Data": ""}
     request = urllib.request.Request(url, data=json.dumps(body).encode(), method="PUT")
     with pytest.raises(urllib.error.HTTPError) as error:
@@ -255,5 +280,11 @@ def test_stack_credentials_signal_only_their_own_stack(cfn: CfnService) -> None:
     request = urllib.request.Request(forged, data=json.dumps(body).encode(), method="PUT")
     with pytest.raises(urllib.error.HTTPError) as error:
         urllib.request.urlopen(request)
-    assert error.value.code == 403
-    assert b"AccessDenied" in error.value.read()
+    # As for a stack that does not exist: nothing tells the agent the other stack is there.
+    assert error.value.code == 400
+    assert b"ValidationError" in error.value.read()
+    foreign = cfn.repository.find_stack("foreign", cfn.principals.demo_project.id)
+    assert foreign is not None
+    handle = cfn.repository.find_resource(foreign.id, "Handle")
+    assert handle is not None
+    assert not [key for key in cfn.repository.get_resource_data(handle.id) if key.startswith("signal.")]

@@ -94,6 +94,36 @@ def test_snapshot_and_restore_through_a_backup(make_plugin: Callable[..., Any], 
     assert connection.block_storage.find_backup(backup_id) is None
 
 
+def test_a_new_backup_id_restores_the_backup_onto_the_volume(
+    make_plugin: Callable[..., Any], connection: Any
+) -> None:
+    """A stack restore sets ``backup_id``: the backup is restored in place, then the volume grows."""
+    plugin = make_plugin(Volume, {"size": 1}, name="in-place")
+    run_action(plugin, "create")
+    larger = make_plugin(Volume, {"size": 2}, name="larger")
+    run_action(larger, "create")
+    try:
+        run_action(plugin, "snapshot")
+        backup_id = plugin.snapshot_data()["backup_id"]
+        update(plugin, backup_id=backup_id, size=2)
+        volume = connection.block_storage.get_volume(plugin.resource_id)
+        assert (volume.status, volume.size) == ("available", 2)
+        run_action(larger, "snapshot")
+        too_big = larger.snapshot_data()["backup_id"]
+        smaller = make_plugin(Volume, {"size": 1}, name="smaller")
+        run_action(smaller, "create")
+        try:
+            with pytest.raises(ResourceFailure, match="too small to restore backup"):
+                update(smaller, backup_id=too_big)
+        finally:
+            run_action(smaller, "delete")
+        for backup in (backup_id, too_big):
+            connection.block_storage.delete_backup(backup)
+    finally:
+        run_action(plugin, "delete")
+        run_action(larger, "delete")
+
+
 def test_snapshot_deletion_policy_keeps_a_backup(make_plugin: Callable[..., Any], connection: Any) -> None:
     plugin = make_plugin(Volume, {"size": 1}, name="policy")
     run_action(plugin, "create")

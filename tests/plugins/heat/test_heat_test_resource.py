@@ -146,3 +146,18 @@ def test_resumes_on_a_fresh_instance(monkeypatch: pytest.MonkeyPatch) -> None:
     token = make({"wait_secs": 2}, monkeypatch, clock, context).handle_create()
     clock.time += 2
     assert make({"wait_secs": 2}, monkeypatch, clock, context).check_create_complete(token)
+
+
+def test_the_engine_is_told_when_a_wait_ends_and_that_checks_do_not_block(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    plugin = make({"wait_secs": 2}, monkeypatch)
+    token = plugin.handle_create()
+    assert plugin.check_due(token) == 1002.0
+    assert plugin.checks_block() is False
+    assert TestResource.self_contained is True
+    assert make({"wait_secs": -1}, monkeypatch).check_due({"started_at": 1000.0, "wait_secs": -1}) is None
+    # Reading the cloud at each poll: the checks block and are polled with backoff.
+    polling = make({"wait_secs": 2, "client_name": "compute", "entity_name": "server"}, monkeypatch)
+    assert polling.checks_block() is True
+    assert polling.check_due(polling.handle_create()) is None

@@ -21,6 +21,8 @@ class FakeChildren:
         self.created: list[dict[str, Any]] = []
         self.deleted: list[str] = []
         self.members: dict[str, dict[str, Any]] = {}
+        self.adopted: dict[str, Any] = {}
+        self.polled_with: list[Mapping[str, Any] | None] = []
 
     def create(
         self,
@@ -36,6 +38,19 @@ class FakeChildren:
         for name, definition in template["resources"].items():
             self.members[name] = {"ref": f"ref-{name}", **(definition.get("properties") or {})}
         return "child-id"
+
+    def adopt(
+        self,
+        template: Mapping[str, Any] | str,
+        *,
+        parameters: Mapping[str, Any],
+        resources: Mapping[str, Any],
+        files: Mapping[str, str] | None = None,
+        timeout_minutes: int | None = None,
+        removing_type: str | None = None,
+    ) -> str:
+        self.adopted = dict(resources)
+        return self.create(template, parameters=parameters)
 
     def update(
         self,
@@ -56,10 +71,12 @@ class FakeChildren:
     def files(self) -> Mapping[str, str]:
         return {}
 
-    def get(self, stack_id: str) -> ChildStack | None:
+    def get(self, stack_id: str, *, adopt_resources: Mapping[str, Any] | None = None) -> ChildStack | None:
         if stack_id in self.deleted:
             return None
-        return ChildStack(stack_id, "child", "CREATE", "COMPLETE", "done")
+        self.polled_with.append(adopt_resources)
+        action = "ADOPT" if self.adopted else "CREATE"
+        return ChildStack(stack_id, "child", action, "COMPLETE", "done")
 
     def delete(self, stack_id: str) -> None:
         self.deleted.append(stack_id)
@@ -171,3 +188,22 @@ def test_chain_members_depend_on_the_previous_unless_concurrent() -> None:
     properties = dict(properties, concurrent=True)
     concurrent = ResourceChain("chain", properties, NestedContext(FakeChildren()))
     assert "depends_on" not in concurrent.member_definitions()["1"]
+
+
+def test_group_adopts_the_members_of_its_abandon_data() -> None:
+    plugin, children = group({"count": 2, "resource_def": {"type": "OS::Heat::None"}})
+    members = {"1": {"resource_id": "a"}, "3": {"resource_id": "b"}}
+    token = plugin.handle_adopt({"id": "old-child", "resources": members})
+    # The names missing below the highest one were removed before the abandon: never reused.
+    assert plugin.blacklist() == ["0", "2"]
+    assert sorted(children.created[0]["resources"]) == ["1", "3"]
+    assert children.adopted == members
+    assert plugin.check_adopt_complete(token)
+    assert children.polled_with == [members]  # an engine taking over resumes the adopt with them
+    assert plugin.resource_id == "child-id"
+
+
+def test_adopt_needs_a_nested_stacks_abandon_data() -> None:
+    plugin, _children = group({"count": 1, "resource_def": {"type": "OS::Heat::None"}})
+    with pytest.raises(ResourceFailure, match="not a nested stack's"):
+        plugin.handle_adopt({"resource_id": "x"})

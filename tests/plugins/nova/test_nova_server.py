@@ -238,13 +238,16 @@ class FakeCredentials:
         self.deleted: list[str] = []
 
     def create(self, project_id: str, stack_id: str, resource_name: str) -> StackCredential:
-        return StackCredential("user-1", f"{stack_id}-{resource_name}", project_id, "AKIA1", "s3cr3t")
+        return StackCredential("user-1", f"{resource_name}-{stack_id}", "stack-project", "AKIA1", "s3cr3t")
 
-    def delete(self, access: str) -> None:
-        self.deleted.append(access)
+    def delete(self, user_id: str) -> None:
+        self.deleted.append(user_id)
 
     def token(self, credential: StackCredential) -> str:
         return "token"
+
+    def delete_project(self, project_id: str) -> None:
+        self.deleted.append(project_id)
 
 
 def test_software_config_server_gets_its_agent_configuration(make_plugin: Callable[..., Any]) -> None:
@@ -264,7 +267,7 @@ def test_software_config_server_gets_its_agent_configuration(make_plugin: Callab
         assert plugin.context.metadata()["deployments"] == []
         assert "secret_key" in plugin.context.redacted_keys
         run_action(plugin, "delete")
-        assert credentials.deleted == ["AKIA1"]
+        assert credentials.deleted == ["user-1"]
         assert "access_key" not in plugin.context.data()
     finally:
         wiring.configure(previous)

@@ -124,3 +124,43 @@ def test_a_server_in_error_fails_the_stack(stack_service: Any, cloud: SandboxClo
     orchestration.delete_stack(context, "broken")
     assert worker.run_once()
     assert connection.compute.find_server(server_id) is None
+
+
+def test_restoring_a_server_snapshot_rebuilds_it_from_the_image(stack_service: Any, connection: Any) -> None:
+    """Heat's restore is an update: the server gets the snapshot's image and is rebuilt in place."""
+    orchestration, worker, context = stack_service
+    body = {
+        "heat_template_version": "2018-08-31",
+        "resources": {
+            "server": {
+                "type": "OS::Nova::Server",
+                "properties": {"flavor": "m1.tiny", "image": "cirros-0.6.2-x86_64-disk"},
+            }
+        },
+    }
+    orchestration.create_stack(context, "imaged", body)
+    while worker.run_once():
+        pass
+    server_id = orchestration.show_resource(context, "imaged", "server")["physical_resource_id"]
+    snapshot = orchestration.create_snapshot(context, "imaged", "nightly")
+    while worker.run_once():
+        pass
+    shown = orchestration.show_snapshot(context, "imaged", snapshot["id"])
+    assert shown["status"] == "COMPLETE", shown["status_reason"]
+    image_id = shown["data"]["resources"]["server"]["resource_data"]["snapshot_image_id"]
+
+    orchestration.restore_snapshot(context, "imaged", snapshot["id"])
+    while worker.run_once():
+        pass
+    stack = orchestration.show_stack(context, "imaged")
+    assert stack["stack_status"] == "RESTORE_COMPLETE", stack["stack_status_reason"]
+    restored = orchestration.show_resource(context, "imaged", "server")
+    assert (restored["physical_resource_id"], restored["resource_status"]) == (server_id, "UPDATE_COMPLETE")
+    server = connection.compute.get_server(server_id)
+    assert server.image.id == image_id
+    assert server.status == "ACTIVE"
+    orchestration.delete_snapshot(context, "imaged", snapshot["id"])
+    orchestration.delete_stack(context, "imaged")
+    while worker.run_once():
+        pass
+    assert connection.image.find_image(image_id) is None

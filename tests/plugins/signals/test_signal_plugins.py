@@ -35,14 +35,22 @@ class FakeCredentials:
     def create(self, project_id: str, stack_id: str, resource_name: str) -> wiring.StackCredential:
         self.count += 1
         return wiring.StackCredential(
-            "user-id", f"calor-stack-{stack_id}", project_id, f"access{self.count}", "secret", "password"
+            f"user{self.count}",
+            f"{resource_name}-{stack_id}",
+            "stack-project",
+            f"access{self.count}",
+            "secret",
+            "pw",
         )
 
-    def delete(self, access: str) -> None:
-        self.deleted.append(access)
+    def delete(self, user_id: str) -> None:
+        self.deleted.append(user_id)
 
     def token(self, credential: wiring.StackCredential) -> str:
         return "token-value"
+
+    def delete_project(self, project_id: str) -> None:
+        self.deleted.append(project_id)
 
 
 class Contexts:
@@ -142,12 +150,13 @@ def test_timeout_names_how_many_arrived(contexts: Contexts) -> None:
         wait.check_create_complete(token)
 
 
-def test_handle_delete_removes_its_key_pair(contexts: Contexts) -> None:
+def test_handle_delete_removes_its_user(contexts: Contexts) -> None:
     handle = make_cfn_handle(contexts)
+    assert contexts.get("handle").data()["project_id"] == "stack-project"
     handle.handle_delete()
     credentials = wiring.current().credentials
     assert isinstance(credentials, FakeCredentials)
-    assert credentials.deleted == ["access1"]
+    assert credentials.deleted == ["user1"]
 
 
 def test_wait_condition_refuses_a_handle_of_another_stack(contexts: Contexts) -> None:
@@ -167,7 +176,8 @@ def test_heat_handle_token_signal(contexts: Contexts) -> None:
     handle.handle_create()
     assert handle.get_attribute("token") == "token-value"
     endpoint = handle.get_attribute("endpoint")
-    assert endpoint == "http://heat:8004/v1/project/stacks/stack/stack-id/resources/handle/signal"
+    # In the stack user's project, as Heat writes it: the token is scoped to that project.
+    assert endpoint == "http://heat:8004/v1/stack-project/stacks/stack/stack-id/resources/handle/signal"
     assert "X-Auth-Token: token-value" in handle.get_attribute("curl_cli")
     handle.handle_signal(None)
     handle.handle_signal({"status": "SUCCESS", "data": {"x": 1}})

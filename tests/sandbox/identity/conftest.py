@@ -14,6 +14,7 @@ from calor.sandbox.identity import Endpoint, IdentityBackend, IdentityConfig, ba
 
 ADMIN_PASSWORD = "admin-secret"
 DEMO_PASSWORD = "demo-secret"
+STACK_DOMAIN_ADMIN_PASSWORD = "heat-domain-secret"
 
 
 @dataclass
@@ -42,6 +43,7 @@ def start_identity(
         password_rounds=10,
         admin_password=ADMIN_PASSWORD,
         demo_password=DEMO_PASSWORD,
+        stack_domain_admin_password=STACK_DOMAIN_ADMIN_PASSWORD,
     )
     app = create_app(config)
     server = make_server("127.0.0.1", 0, app, threaded=True)

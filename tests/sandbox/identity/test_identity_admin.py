@@ -98,7 +98,7 @@ def test_domains(identity: Any) -> None:
     created = admin.call("POST", "/v3/domains", {"domain": {"name": "other"}}).json()["domain"]
     assert created["enabled"] is True
     listed = admin.call("GET", "/v3/domains").json()["domains"]
-    assert {domain["name"] for domain in listed} == {"Default", "other"}
+    assert {domain["name"] for domain in listed} == {"Default", "heat", "other"}
     assert admin.call("DELETE", f"/v3/domains/{created['id']}").status_code == 400
     admin.call("PATCH", f"/v3/domains/{created['id']}", {"domain": {"enabled": False}})
     assert admin.call("DELETE", f"/v3/domains/{created['id']}").status_code == 204

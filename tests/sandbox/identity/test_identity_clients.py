@@ -44,7 +44,8 @@ def test_openstacksdk_lists_projects_and_users_as_admin(identity: Any) -> None:
     )
     try:
         assert {project.name for project in connection.identity.projects()} == {"admin", "demo"}
-        assert {user.name for user in connection.identity.users()} == {"admin", "demo"}
+        users = {user.name for user in connection.identity.users()}
+        assert users == {"admin", "demo", "heat_domain_admin"}
         assert "member" in {role.name for role in connection.identity.roles()}
         created = connection.identity.create_project(name="sdk", domain_id="default")
         assert connection.identity.get_project(created.id).name == "sdk"

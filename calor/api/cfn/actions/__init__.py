@@ -1,7 +1,8 @@
 """The Query API's actions: ``Action=`` name → one handler, as moto dispatches them.
 
 A handler takes the :class:`~calor.api.cfn.call.Call` and returns the ``<Action>Result``
-body (``None`` for actions whose reply has only response metadata).
+body (``None`` for actions whose reply has only response metadata). Each action is
+authorized first by its ``cloudformation:<Action>`` policy rule (:mod:`calor.api.policy`).
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ class Action:
     handler: Handler
     mutating: bool = False
     """Mutations refuse a signature seen before (a replayed request)."""
-    stack_user: bool = False
-    """Whether a per-stack user (a wait condition handle's credentials) may call it."""
+
+    def rule(self, name: str) -> str:
+        """The policy rule of the action: Heat's ``cloudformation:<Action>``."""
+        return f"cloudformation:{name}"
 
 
 ACTIONS: Mapping[str, Action] = {
@@ -34,8 +37,8 @@ ACTIONS: Mapping[str, Action] = {
     "ListStacks": Action(stacks.list_stacks),
     "GetTemplate": Action(stacks.get_template),
     "DescribeStackEvents": Action(resources.describe_stack_events),
-    "DescribeStackResource": Action(resources.describe_stack_resource, stack_user=True),
-    "DescribeStackResources": Action(resources.describe_stack_resources, stack_user=True),
+    "DescribeStackResource": Action(resources.describe_stack_resource),
+    "DescribeStackResources": Action(resources.describe_stack_resources),
     "ListStackResources": Action(resources.list_stack_resources),
     "ValidateTemplate": Action(templates.validate_template),
     "GetTemplateSummary": Action(templates.get_template_summary),

@@ -2,7 +2,8 @@
 
 DescribeStackResource carries the resource's ``Metadata`` (``AWS::CloudFormation::Init``
 included): what cfn-init, cfn-get-metadata and cfn-hup read from inside an instance.
-A per-stack user (the credentials of a wait condition handle) reads its own stack only.
+A stack user (the key pair of a wait condition handle or of a server's agent) may call it
+alone, on its own stack only: policy and the service's stack lookup decide.
 """
 
 from __future__ import annotations
@@ -17,18 +18,10 @@ from calor.api.cfn.actions.views import (
     resource_summary_member,
 )
 from calor.api.cfn.call import Call, page
-from calor.api.cfn.errors import AccessDenied, ValidationError
+from calor.api.cfn.errors import ValidationError
 from calor.api.cfn.identifiers import stack_arn
 from calor.db.records import StackRecord
 from calor.errors import NotFound
-
-
-def own_stack(call: Call, stack: StackRecord) -> StackRecord:
-    """Refuse a per-stack user any stack but its own."""
-    allowed = call.principal.stack_id if call.principal is not None else None
-    if allowed is not None and stack.id != allowed:
-        raise AccessDenied("These credentials may only read the stack they were made for.")
-    return stack
 
 
 def _arn(stack: StackRecord) -> str:
@@ -36,7 +29,7 @@ def _arn(stack: StackRecord) -> str:
 
 
 def describe_stack_resource(call: Call) -> dict[str, Any]:
-    stack = own_stack(call, find_stack(call, call.required("StackName")))
+    stack = find_stack(call, call.required("StackName"))
     name = call.required("LogicalResourceId")
     try:
         body = call.state.service.show_resource(call.context, stack.id, name)
@@ -62,7 +55,6 @@ def describe_stack_resources(call: Call) -> dict[str, Any]:
         if not found:
             raise ValidationError(f"The specified PhysicalResourceId {physical_id} doesn't exist")
         stack = find_stack(call, found[0].stack_id)
-    own_stack(call, stack)
     logical = call.get("LogicalResourceId")
     bodies = call.state.service.list_resources(call.context, stack.id)
     return {
@@ -75,7 +67,7 @@ def describe_stack_resources(call: Call) -> dict[str, Any]:
 
 
 def list_stack_resources(call: Call) -> dict[str, Any]:
-    stack = own_stack(call, find_stack(call, call.required("StackName")))
+    stack = find_stack(call, call.required("StackName"))
     bodies = call.state.service.list_resources(call.context, stack.id)
     chunk, following = page(bodies, call.get("NextToken"), call.state.page_size)
     return {
@@ -85,7 +77,7 @@ def list_stack_resources(call: Call) -> dict[str, Any]:
 
 
 def describe_stack_events(call: Call) -> dict[str, Any]:
-    stack = own_stack(call, find_stack(call, call.required("StackName")))
+    stack = find_stack(call, call.required("StackName"))
     bodies = call.state.service.list_events(call.context, stack.id, sort_dir="desc")
     chunk, following = page(bodies, call.get("NextToken"), call.state.page_size)
     arn = _arn(stack)

@@ -27,7 +27,10 @@ STATUS_FILTER_VALUES = frozenset(
 
 
 def template_of(call: Call, *, required: bool = True) -> str | None:
-    """TemplateBody, or the text fetched from TemplateURL (http(s), size and time limits)."""
+    """TemplateBody, or the text fetched from TemplateURL (http(s), size and time limits).
+
+    ``max_template_size`` and the other quotas are checked by the service
+    (:mod:`calor.engine.admission`): ``RequestLimitExceeded``."""
     body = call.get("TemplateBody")
     url = call.get("TemplateURL")
     if body is not None and url is not None:
@@ -36,10 +39,6 @@ def template_of(call: Call, *, required: bool = True) -> str | None:
         return call.state.fetcher.fetch(url, "template")
     if body is None and required:
         raise ValidationError("Either Template URL or Template Body must be specified.")
-    if body is not None and len(body.encode("utf-8")) > call.state.config.max_template_size:
-        raise ValidationError(
-            f"Template exceeds maximum allowed size ({call.state.config.max_template_size} bytes)"
-        )
     return body
 
 

@@ -11,9 +11,9 @@
 - ``max_software_configs_per_tenant`` (4096): software configs of one project; administrators
   are exempt.
 
-Every refusal is a :class:`calor.api.errors.LimitExceeded` (400 ``RequestLimitExceeded``)
+Every refusal is a :class:`calor.errors.LimitExceeded` (400 ``RequestLimitExceeded``)
 or :class:`calor.errors.TemplateTooLarge`, worded as Heat words it. A limit of -1 (0 for
-events) turns the check off.
+events) turns the check off. :mod:`calor.engine.admission` applies them for both APIs.
 """
 
 from __future__ import annotations
@@ -21,11 +21,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from calor.api.errors import LimitExceeded
-from calor.engine.service import RequestContext
-from calor.errors import TemplateTooLarge
+from calor.errors import LimitExceeded, TemplateTooLarge
+
+if TYPE_CHECKING:
+    from calor.engine.service import RequestContext
 
 MAX_NESTING = 5
 GROUP_TYPES = ("OS::Heat::ResourceGroup",)
