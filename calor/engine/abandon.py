@@ -84,7 +84,7 @@ def stack_data(repository: Repository, stack: StackRecord) -> dict[str, Any]:
         "files": dict(raw.files) if raw else {},
         "resources": resources,
         "project_id": stack.project_id,
-        "stack_user_project_id": stack.project_id,
+        "stack_user_project_id": stack.stack_user_project_id or stack.project_id,
         "tags": list(stack.tags) or None,
     }
 

@@ -280,10 +280,12 @@ class ResourceRunner:
         if self.self_contained(definition.type_name):
             if all(self.self_contained(self._type_of(other)) for other in requires):
                 # Its properties read only stored state: no thread needed at all.
-                started = await self.run.on_loop(self._start_written_behind, definition, interrupted)
+                started = await self.run.on_loop(self._start_written_behind, definition, interrupted, True)
             else:
                 async with slot:
-                    started = await self.run.in_thread(self._start_written_behind, definition, interrupted)
+                    started = await self.run.in_thread(
+                        self._start_written_behind, definition, interrupted, False
+                    )
             await self.run.flush()
             return started
         async with slot:
@@ -301,9 +303,12 @@ class ResourceRunner:
         return started
 
     def _start_written_behind(
-        self, definition: ResourceDefinition, interrupted: CreateStart | None
+        self, definition: ResourceDefinition, interrupted: CreateStart | None, on_loop: bool
     ) -> tuple[ResourcePlugin, Any, bool]:
-        """The start of a self-contained type in one step: every write (the state too) queued."""
+        """The start of a self-contained type in one step: every write (the state too) queued.
+
+        ``on_loop``: it runs on the event loop, where a check that may block is not made.
+        """
         name = definition.name
         with self.run.queued_writes():
             properties, metadata = self.prepare(definition)
@@ -311,12 +316,15 @@ class ResourceRunner:
             state = self.run.states[name]
             self.run.events.resource(name, definition.type_name, state.physical_id, CREATE, IN_PROGRESS)
             self.run.save_in_thread(name, properties=properties, metadata=metadata, token=start.stored())
-            return self._handle_create_in_thread(name, start, interrupted)
+            return self._handle_create_in_thread(name, start, interrupted, on_loop=on_loop)
 
     def _handle_create_in_thread(
-        self, name: str, start: CreateStart, interrupted: CreateStart | None
+        self, name: str, start: CreateStart, interrupted: CreateStart | None, *, on_loop: bool = False
     ) -> tuple[ResourcePlugin, Any, bool]:
-        """``validate``, ``handle_create`` (or its resume) and a first check; writes queued."""
+        """``validate``, ``handle_create`` (or its resume) and a first check; writes queued.
+
+        On the event loop (``on_loop``) a check that may block is left to polling (a thread).
+        """
         with self.run.queued_writes():
             self.plugins.pop(name, None)
             plugin = self.plugin_for(self.run.states[name])
@@ -325,7 +333,7 @@ class ResourceRunner:
                 token = plugin.handle_create_resume(interrupted.started_at)
             else:
                 token = plugin.handle_create()
-            done = plugin.check_create_complete(token)
+            done = not (on_loop and plugin.checks_block()) and plugin.check_create_complete(token)
             if not done:
                 self.run.save_in_thread(name, token=stored_token(token, start))
         return plugin, token, done
@@ -393,7 +401,7 @@ class ResourceRunner:
             await self.run.save(state)
         if not skip:
             if self_contained:
-                plugin, token, done = await self.run.on_loop(self._handle_delete_in_thread, existing)
+                plugin, token, done = await self.run.on_loop(self._handle_delete_in_thread, existing, True)
             else:
                 async with slot:
                     plugin, token, done = await self.run.in_thread(self._handle_delete_in_thread, existing)
@@ -403,14 +411,19 @@ class ResourceRunner:
                 await self._poll_delete(slot, plugin, token, checked=True)
         await self._complete(name, DELETE, None)
 
-    def _handle_delete_in_thread(self, existing: ResourceState) -> tuple[ResourcePlugin, Any, bool]:
-        """``handle_delete`` and a first check ("not found" is done); the token is queued."""
+    def _handle_delete_in_thread(
+        self, existing: ResourceState, on_loop: bool = False
+    ) -> tuple[ResourcePlugin, Any, bool]:
+        """``handle_delete`` and a first check ("not found" is done); the token is queued.
+
+        On the event loop (``on_loop``) a check that may block is left to polling (a thread).
+        """
         name = existing.name
         with self.run.queued_writes():
             plugin = self.plugin_for(existing)
             try:
                 token = plugin.handle_delete()
-                done = plugin.check_delete_complete(token)
+                done = not (on_loop and plugin.checks_block()) and plugin.check_delete_complete(token)
             except Exception as error:
                 if not is_not_found(error):
                     raise

@@ -119,6 +119,15 @@ def test_export_is_heats_abandon_data(setup: Setup) -> None:
     assert setup.service.show_stack(PROJECT, "original")["stack_status"] == "CREATE_COMPLETE"
 
 
+def test_export_names_the_stacks_own_stack_user_project(setup: Setup) -> None:
+    stack = setup.service.find_stack(PROJECT, "original")
+    assert setup.service.export_stack(PROJECT, "original")["stack_user_project_id"] == PROJECT.project_id
+    setup.repository.claim_stack_user_project(stack.id, "stack-domain-project")
+    data = setup.service.export_stack(PROJECT, "original")
+    assert data["stack_user_project_id"] == "stack-domain-project"  # as stack show gives it
+    assert setup.service.show_stack(PROJECT, "original")["stack_user_project_id"] == "stack-domain-project"
+
+
 def stack_resource_id(setup: Setup, stack_name: str, name: str) -> str | None:
     stack = setup.service.find_stack(PROJECT, stack_name)
     record = setup.repository.find_resource(stack.id, name)

@@ -117,3 +117,46 @@ def test_an_engine_taking_over_polls_the_stored_token_at_its_due_time(harness: H
     assert first[1] < due  # checked at once on takeover (the token might be done already)
     assert second[1] >= due
     assert harness.store.stacks["stack-1"].resources["resumed"].physical_id == "timer-resumed"
+
+
+class PollingTestResource(ResourcePlugin):
+    """Self-contained, but its checks block (OS::Heat::TestResource with ``client_name``)."""
+
+    type_name: ClassVar[str] = "Test::PollingTestResource"
+    self_contained: ClassVar[bool] = True
+
+    def handle_create(self) -> Any:
+        return {"due": self.now()}
+
+    def handle_delete(self) -> Any:
+        return {"due": self.now()}
+
+    def checks_block(self) -> bool:
+        return True
+
+    def _check(self, token: Any) -> bool:
+        with LOCK:
+            CHECKS.append((self.name, self.now(), float(token["due"]), threading.current_thread().name))
+        return True
+
+    def check_create_complete(self, token: Any) -> bool:
+        return self._check(token)
+
+    def check_delete_complete(self, token: Any) -> bool:
+        return self._check(token)
+
+
+def test_a_self_contained_type_whose_checks_block_is_never_checked_on_the_event_loop(
+    harness: Harness,
+) -> None:
+    engine_harness.PLUGINS[PollingTestResource.type_name] = PollingTestResource
+    try:
+        harness.add("poller", type_name=PollingTestResource.type_name)
+        assert harness.create().stack_status == "CREATE_COMPLETE"
+        assert harness.delete().stack_status == "DELETE_COMPLETE"
+    finally:
+        del engine_harness.PLUGINS[PollingTestResource.type_name]
+    loop_thread = threading.current_thread().name  # the harness runs the loop in this thread
+    threads = [check[3] for check in checks_of("poller")]
+    assert len(threads) == 2  # one check of the create, one of the delete
+    assert loop_thread not in threads
