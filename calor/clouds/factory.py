@@ -6,14 +6,15 @@ user, or the owner's stored password; :meth:`ConnectionFactory.for_delegation`).
 without one (made before deferred auth, or with ``auth_strategy = noauth``) is served by the
 service user's credentials scoped to its project; when the service user has no role there
 and the settings allow it (``project_role``), the factory grants itself that role through
-its own service connection first. Connections are cached per (project, delegation) and
-shared by the engine's threads.
+its own service connection first. Connections are cached per (project, delegation), the
+delegations' up to ``max_delegations`` most recently used, and shared by the engine's threads.
 """
 
 from __future__ import annotations
 
 import contextlib
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -30,6 +31,9 @@ from calor.clouds.settings import CloudSettings
 
 RETRY_LIMIT_ATTRIBUTE = "calor_client_retry_limit"
 """Set on every connection the factory makes: the settings' ``client_retry_limit``."""
+
+MAXIMUM_DELEGATIONS = 256
+"""Delegation connections kept (one per stack's trust): the least recently used beyond go."""
 
 Connector = Callable[..., Any]
 """Builds a connection from keyword options (``openstack.connection.Connection`` by default)."""
@@ -52,6 +56,7 @@ class ConnectionFactory:
         connector: Connector | None = None,
         app_name: str = "calor",
         app_version: str | None = None,
+        max_delegations: int = MAXIMUM_DELEGATIONS,
     ) -> None:
         self.settings = settings
         # The user trusts are delegated to (heat.conf [trustee]); the service user by default.
@@ -61,6 +66,10 @@ class ConnectionFactory:
         self._lock = threading.RLock()
         self._service: Any = None
         self._connections: dict[tuple[str, Any], Any] = {}
+        # Each stack has a trust of its own: without a bound an engine would keep a connection
+        # for every stack it ever served, deleted ones included.
+        self._delegated: OrderedDict[tuple[str, Any], Any] = OrderedDict()
+        self.max_delegations = max_delegations
 
     @property
     def client_retry_limit(self) -> int:
@@ -124,8 +133,9 @@ class ConnectionFactory:
         """
         key = (delegation.project_id, delegation.key)
         with self._lock:
-            cached = self._connections.get(key)
+            cached = self._delegated.get(key)
             if cached is not None:
+                self._delegated.move_to_end(key)
                 return cached
             if delegation.trust_id is not None:
                 what = f"authenticating with the trust of project {delegation.project_id}"
@@ -140,7 +150,10 @@ class ConnectionFactory:
             except Exception:
                 _close(connection)
                 raise
-            self._connections[key] = connection
+            self._delegated[key] = connection
+            while len(self._delegated) > self.max_delegations:
+                # Not closed: a job still running may hold it; it goes with its last reference.
+                self._delegated.popitem(last=False)
             return connection
 
     def bound(self, project_id: str, *, trust_id: str | None = None) -> Callable[[], Any]:
@@ -167,10 +180,11 @@ class ConnectionFactory:
     def forget(self, project_id: str | None = None) -> None:
         """Drop cached connections (all, or those of one project), closing them."""
         with self._lock:
-            for key in [key for key in self._connections if project_id is None or key[0] == project_id]:
-                connection = self._connections.pop(key)
-                if connection is not self._service:
-                    _close(connection)
+            for cache in (self._connections, self._delegated):
+                for key in [key for key in cache if project_id is None or key[0] == project_id]:
+                    connection = cache.pop(key)
+                    if connection is not self._service:
+                        _close(connection)
 
     def close(self) -> None:
         with self._lock:

@@ -82,9 +82,12 @@ def configure_signals(options: argparse.Namespace, repository: Repository, conf:
         return
     from calor.api.cfn.signalling import read_resource_data
     from calor.plugins.signals import wiring
+    from calor.security.keystone_trusts import versioned
     from calor.stack_domain import stack_credentials
 
-    identity_url = options.identity_url.rstrip("/") + "/v3" if options.identity_url else None
+    # Where stack users authenticate (HEAT_SIGNAL, POLL_SERVER_HEAT): the Keystone they are made in.
+    unversioned = options.identity_url or str(conf.clients_keystone.auth_uri or "") or None
+    identity_url = versioned(unversioned) if unversioned else None
     wiring.configure(
         wiring.SignalWiring(
             cfn_url=options.cfn_url.rstrip("/"),

@@ -54,21 +54,18 @@ class Admission:
         files: Mapping[str, Any] | None = None,
         environment: Mapping[str, Any] | None = None,
     ) -> None:
-        """Size, resource count and resource types of a template given for a create, update or preview."""
+        """Size, resource count and resource types of a template given for a create, update or preview
+        (the template and its nested templates are walked once for both)."""
         quotas.check_template_size(template, self.limits)
-        quotas.check_resource_count(template, files, self.limits)
-        self.check_resource_types(context, template, files, environment)
+        counts = quotas.resource_counts(template, files)
+        quotas.check_resource_total(sum(counts.values()), self.limits)
+        self._authorize_types(context, set(counts), environment)
 
-    def check_resource_types(
-        self,
-        context: RequestContext,
-        template: Mapping[str, Any] | str,
-        files: Mapping[str, Any] | None = None,
-        environment: Mapping[str, Any] | None = None,
+    def _authorize_types(
+        self, context: RequestContext, type_names: set[str], environment: Mapping[str, Any] | None
     ) -> None:
         """403 unless policy lets the caller use every type of the template, of its nested templates
         in ``files`` and the types its environment maps them to."""
-        type_names = quotas.resource_types(template, files)
         registry = (environment or {}).get("resource_registry")
         if isinstance(registry, Mapping):
             type_names |= {str(registry[name]) for name in type_names if isinstance(registry.get(name), str)}

@@ -72,18 +72,25 @@ def check_template_size(template: Mapping[str, Any] | str, quotas: Quotas) -> No
         )
 
 
-def _data(template: Any) -> Mapping[str, Any] | None:
+def _data(template: Any, parsed: dict[str, Mapping[str, Any] | None]) -> Mapping[str, Any] | None:
+    """The template as a mapping; a text is parsed once per walk (``parsed`` keeps it)."""
     if isinstance(template, Mapping):
         return template
     if isinstance(template, str):
-        from calor.template import loader
-
-        try:
-            data = loader.load(template).data
-        except Exception:  # the service reports template errors with their location
-            return None
-        return data if isinstance(data, Mapping) else None
+        if template not in parsed:
+            parsed[template] = _parse(template)
+        return parsed[template]
     return None
+
+
+def _parse(text: str) -> Mapping[str, Any] | None:
+    from calor.template import loader
+
+    try:
+        data = loader.load(text).data
+    except Exception:  # the service reports template errors with their location
+        return None
+    return data if isinstance(data, Mapping) else None
 
 
 def _resources(data: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -114,10 +121,14 @@ def _literal_count(properties: Mapping[str, Any]) -> int:
     return count if isinstance(count, int) and not isinstance(count, bool) and count >= 0 else 1
 
 
-def _walk(template: Any, files: Mapping[str, Any], depth: int) -> Iterator[tuple[str, int]]:
+def _walk(
+    template: Any, files: Mapping[str, Any], depth: int, parsed: dict[str, Mapping[str, Any] | None]
+) -> Iterator[tuple[str, int]]:
     """``(resource type, how many)`` for every resource of ``template`` and its nested templates."""
-    data = _data(template)
-    if data is None or depth > MAX_NESTING:
+    if depth > MAX_NESTING:
+        return
+    data = _data(template, parsed)
+    if data is None:
         return
     for resource in _resources(data).values():
         if not isinstance(resource, Mapping):
@@ -133,29 +144,45 @@ def _walk(template: Any, files: Mapping[str, Any], depth: int) -> Iterator[tuple
             if isinstance(member, Mapping):
                 copies = _literal_count(properties)
                 members = {"resources": {"member": member}}
-                for nested_type, how_many in _walk(members, files, depth + 1):
+                for nested_type, how_many in _walk(members, files, depth + 1, parsed):
                     yield nested_type, how_many * copies
             continue
         nested = _nested_template(type_name, properties, files)
         if nested is not None:
-            yield from _walk(nested, files, depth + 1)
+            yield from _walk(nested, files, depth + 1, parsed)
+
+
+def resource_counts(
+    template: Mapping[str, Any] | str, files: Mapping[str, Any] | None = None
+) -> dict[str, int]:
+    """How many resources of each type ``template`` and its nested templates in ``files`` hold
+    (one walk, each template text parsed once)."""
+    counts: dict[str, int] = {}
+    for type_name, how_many in _walk(template, files or {}, 0, {}):
+        counts[type_name] = counts.get(type_name, 0) + how_many
+    return counts
 
 
 def count_resources(template: Mapping[str, Any] | str, files: Mapping[str, Any] | None = None) -> int:
     """Resources of ``template`` and of the nested templates found in ``files``."""
-    return sum(how_many for _type_name, how_many in _walk(template, files or {}, 0))
+    return sum(resource_counts(template, files).values())
 
 
 def resource_types(template: Mapping[str, Any] | str, files: Mapping[str, Any] | None = None) -> set[str]:
     """Every resource type ``template`` and its nested templates in ``files`` use."""
-    return {type_name for type_name, _how_many in _walk(template, files or {}, 0)}
+    return set(resource_counts(template, files))
 
 
 def check_resource_count(
     template: Mapping[str, Any] | str, files: Mapping[str, Any] | None, quotas: Quotas
 ) -> None:
+    check_resource_total(count_resources(template, files), quotas)
+
+
+def check_resource_total(count: int, quotas: Quotas) -> None:
+    """``count`` resources (:func:`count_resources`) against ``max_resources_per_stack``."""
     limit = quotas.max_resources_per_stack
-    if limit >= 0 and count_resources(template, files) > limit:
+    if limit >= 0 and count > limit:
         raise LimitExceeded(
             f"You have reached the maximum resources per stack, {limit}. Please delete some resources."
         )

@@ -73,6 +73,32 @@ def test_a_self_including_template_stops() -> None:
     assert quotas.count_resources({"resources": {"start": {"type": "loop.yaml"}}}, files) == 6
 
 
+def test_admission_parses_each_template_text_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counting and the type policy share one walk; a provider used thrice is parsed once."""
+    from calor.engine.admission import Admission
+    from calor.template import loader
+
+    parsed: list[str] = []
+    original = loader.load
+
+    def counting(text: str, *args: Any, **options: Any) -> Any:
+        parsed.append(text)
+        return original(text, *args, **options)
+
+    monkeypatch.setattr(loader, "load", counting)
+    provider = "heat_template_version: 2018-08-31\nresources:\n  a: {type: OS::Heat::None}\n"
+    parent = "heat_template_version: 2018-08-31\nresources:\n" + "".join(
+        f"  p{index}: {{type: provider.yaml}}\n" for index in range(3)
+    )
+    admission = Admission(quotas.Quotas(max_resources_per_stack=6))
+    admission.check_template(MEMBER, parent, {"provider.yaml": provider})
+    assert sorted(parsed) == sorted([parent, provider])
+    with pytest.raises(LimitExceeded):
+        Admission(quotas.Quotas(max_resources_per_stack=5)).check_template(
+            MEMBER, parent, {"provider.yaml": provider}
+        )
+
+
 def test_resource_limit_message() -> None:
     quotas.check_resource_count(PARENT, FILES, quotas.Quotas(max_resources_per_stack=16))
     with pytest.raises(LimitExceeded, match="maximum resources per stack, 15"):

@@ -59,6 +59,24 @@ def test_a_trust_acts_as_its_trustor_in_the_project(cloud: SandboxCloud, refusin
     assert identity.assigned_roles(admin.id, project.id) == []
 
 
+def test_only_the_recently_used_delegations_stay_cached(cloud: SandboxCloud) -> None:
+    """One trust per stack: an engine keeps connections for the stacks it serves now, not for
+    every stack it ever served."""
+    factory = ConnectionFactory(cloud.settings.with_options(project_role=None), max_delegations=2)
+    first, second, third = (
+        Delegation(cloud.demo_project_id, trust_id=demo_trust(cloud).id) for _ in range(3)
+    )
+    try:
+        kept = factory.for_delegation(first)
+        dropped = factory.for_delegation(second)
+        assert factory.for_delegation(first) is kept  # used again: the most recent
+        factory.for_delegation(third)  # second, the least recently used, goes
+        assert factory.for_delegation(first) is kept
+        assert factory.for_delegation(second) is not dropped
+    finally:
+        factory.close()
+
+
 def test_a_deleted_trust_no_longer_authenticates(cloud: SandboxCloud, refusing: ConnectionFactory) -> None:
     trust = demo_trust(cloud)
     cloud.running.identity.delete_trust(trust.id)

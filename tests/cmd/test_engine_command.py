@@ -121,5 +121,12 @@ def test_signal_wiring_is_configured_from_the_urls(tmp_path: pathlib.Path) -> No
         credentials = wiring.current().credentials
         assert isinstance(credentials, StackDomainCredentials)
         assert credentials.identity.settings.v3_url == "http://k:5000/v3"
+        # Without --identity-url: heat.conf's Keystone, for the stack users and their agents alike.
+        conf.set_override("auth_uri", "http://keystone:5000/v3", group="clients_keystone")
+        configure_signals(parse_arguments(["--cfn-url", "http://127.0.0.1:8000"]), repository, conf)
+        current = wiring.current()
+        assert current.identity_url == "http://keystone:5000/v3"
+        assert isinstance(current.credentials, StackDomainCredentials)
+        assert current.credentials.identity.settings.v3_url == "http://keystone:5000/v3"
     finally:
         wiring.configure(previous)

@@ -20,6 +20,8 @@ from botocore.exceptions import ClientError
 from keystone_tier import Calor
 from test_keystone_cfn import cloudformation, wait_for
 
+from calor.engine.resource_context import stable_short_id
+from calor.plugins.context import physical_resource_name
 from calor.plugins.signals.presign import presigned_url
 
 TEMPLATE: dict[str, Any] = {
@@ -144,7 +146,8 @@ def test_the_handles_users_live_in_the_stack_domain(
         (own.heat_handle["user_id"], "heat_stack_user"),
     }
     user = admin_get(calor, f"/users/{own.handle['user_id']}").json()["user"]
-    assert user["domain_id"] == domain_id and user["name"] == f"handle-{own.stack_id}"
+    physical_name = physical_resource_name(own.name, "handle", stable_short_id(own.stack_id, "handle"))
+    assert user["domain_id"] == domain_id and user["name"] == f"{physical_name}-{own.stack_id}"
 
 
 def test_the_stack_user_reads_its_metadata_and_nothing_else(

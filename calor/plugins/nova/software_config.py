@@ -41,7 +41,7 @@ def metadata_server_url(connection: Any) -> str | None:
     return cfn_metadata_server_url(connection)
 
 
-def _credentials(context: PluginContext, resource_name: str) -> dict[str, str]:
+def _credentials(context: PluginContext) -> dict[str, str]:
     """The stored credentials of the server's agent, created (and stored) on first use."""
     stored = context.data()
     if ACCESS in stored:
@@ -49,7 +49,11 @@ def _credentials(context: PluginContext, resource_name: str) -> dict[str, str]:
     configured = current_wiring()
     if configured is None:
         return stored
-    credential = configured.credentials.create(context.project_id, context.stack_id, resource_name)
+    # Named after the physical name: a replacement server gets a user of its own, which
+    # deleting the replaced server's user leaves alone (as Heat names stack users).
+    credential = configured.credentials.create(
+        context.project_id, context.stack_id, context.physical_resource_name()
+    )
     context.data_set(ACCESS, credential.access)
     context.data_set(SECRET, credential.secret, redact=True)
     context.data_set(USER_ID, credential.user_id)
@@ -64,7 +68,7 @@ def collect_config(
 ) -> dict[str, Any]:
     """The ``os-collect-config`` value for ``transport`` (credentials created when wired)."""
     if transport == "POLL_SERVER_CFN":
-        credentials = _credentials(context, resource_name)
+        credentials = _credentials(context)
         cfn: dict[str, Any] = {
             "metadata_url": metadata_server_url(connection),
             "stack_name": f"{context.stack_name}/{context.stack_id}",
@@ -75,7 +79,7 @@ def collect_config(
             cfn["secret_access_key"] = credentials.get(SECRET, "")
         return {"collectors": ["ec2", "cfn", "local"], "cfn": cfn}
     if transport == "POLL_SERVER_HEAT":
-        credentials = _credentials(context, resource_name)
+        credentials = _credentials(context)
         configured = current_wiring()
         heat: dict[str, Any] = {
             "project_id": credentials.get(PROJECT_ID) or context.project_id,

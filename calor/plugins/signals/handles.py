@@ -45,7 +45,11 @@ class SignalHandle(ResourcePlugin):
 
     def _issue_credentials(self) -> wiring.StackCredential:
         settings = wiring.current()
-        credential = settings.credentials.create(self.context.project_id, self.context.stack_id, self.name)
+        # Named by the physical name, as Heat names stack users: a replacement (created before
+        # the handle it replaces is deleted) gets a user of its own, not the old handle's.
+        credential = settings.credentials.create(
+            self.context.project_id, self.context.stack_id, self.context.physical_resource_name()
+        )
         self.context.data_set(ACCESS, credential.access)
         self.context.data_set(SECRET, credential.secret, redact=True)
         self.context.data_set(USER_ID, credential.user_id)

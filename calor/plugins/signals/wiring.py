@@ -35,7 +35,10 @@ class StackCredentials(Protocol):
     (:class:`calor.stack_domain.StackDomainCredentials`)."""
 
     def create(self, project_id: str, stack_id: str, resource_name: str) -> StackCredential:
-        """A user of the stack's resource (the stack belongs to ``project_id``) and an EC2 key pair of it."""
+        """A user of the stack's resource (the stack belongs to ``project_id``) and an EC2 key pair of it.
+
+        ``resource_name`` names the user: pass the resource's physical name, which a
+        replacement does not share with the resource it replaces."""
         ...
 
     def delete(self, user_id: str) -> None:

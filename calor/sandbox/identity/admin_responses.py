@@ -11,6 +11,8 @@ from calor.sandbox.identity.bootstrap import DEFAULT_DOMAIN_ID
 from calor.sandbox.identity.errors import Forbidden, NotFound, ValidationError
 from calor.sandbox.identity.models import IMPLIED_ROLES, RoleAssignment
 from calor.sandbox.identity.request_helpers import (
+    ADMIN_ROLE,
+    SERVICE_ROLE,
     RequestHelpers,
     empty_response,
     json_response,
@@ -229,6 +231,12 @@ class AdminResponses(RequestHelpers):
 
     def grant_role(self, project_id: str, user_id: str, role_id: str) -> Response:
         self._require_grant_rights(project_id, user_id)
+        # ``admin`` (a cloud administrator) and ``service`` (validates anyone's tokens) reach beyond
+        # the project they are granted on: a domain administrator may not grant them.
+        if self.backend.get_role(role_id).name in (ADMIN_ROLE, SERVICE_ROLE) and not self.is_admin(
+            self.caller()
+        ):
+            raise Forbidden()
         self.backend.grant_role(user_id, project_id, role_id)
         return empty_response()
 

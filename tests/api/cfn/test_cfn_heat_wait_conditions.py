@@ -86,3 +86,29 @@ def test_token_signal_delivered_as_heat_api_would(cfn: CfnService) -> None:
     assert json.loads(outputs["data"]) == {"1": "one", "2": None}
     assert outputs["endpoint"] is None  # heat-api's URL was not given to this heat-api-cfn
     assert "X-Auth-Token: " + data["token"] in outputs["curl"]
+
+
+def test_a_replaced_handle_keeps_a_stack_user_of_its_own(cfn: CfnService) -> None:
+    """The replacement is created before the replaced handle is deleted: deleting the old
+    handle's user must not take the new handle's with it (Heat names them by physical name)."""
+    client = cfn.client()
+    handle_only = {
+        "heat_template_version": "2018-08-31",
+        "resources": {
+            "handle": {
+                "type": "OS::Heat::WaitConditionHandle",
+                "properties": {"signal_transport": "HEAT_SIGNAL"},
+            }
+        },
+    }
+    client.create_stack(StackName="replaced", TemplateBody=json.dumps(handle_only))
+    assert cfn.wait(client, "replaced")["StackStatus"] == "CREATE_COMPLETE"
+    first = handle_data(cfn, "replaced")
+    handle_only["resources"]["handle"]["properties"]["signal_transport"] = "CFN_SIGNAL"
+    client.update_stack(StackName="replaced", TemplateBody=json.dumps(handle_only))
+    stack = cfn.wait(client, "replaced")
+    assert stack["StackStatus"] == "UPDATE_COMPLETE", stack.get("StackStatusReason")
+    second = handle_data(cfn, "replaced")
+    assert second["user_id"] != first["user_id"]
+    assert cfn.identity.get_user(second["user_id"]).enabled
+    assert first["user_id"] not in [user.id for user in cfn.identity.list_users()]

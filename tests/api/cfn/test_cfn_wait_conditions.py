@@ -16,6 +16,9 @@ import pytest
 from botocore.exceptions import ClientError
 from cfn_fixtures import CfnService
 
+from calor.engine.resource_context import stable_short_id
+from calor.plugins.context import physical_resource_name
+
 CFN_SIGNAL = shutil.which("cfn-signal")
 needs_cfntools = pytest.mark.skipif(CFN_SIGNAL is None, reason="heat-cfntools is not installed")
 
@@ -244,8 +247,10 @@ def test_deleting_the_stack_revokes_the_signal_url(cfn: CfnService) -> None:
     project = cfn.identity.get_project(stack.stack_user_project_id)
     assert project.domain_id == cfn.principals.stack_domain.id
     assert project.name == f"{cfn.principals.demo_project.id}-{stack.id}"[:64]  # as Heat names it
-    assert sorted(stack_domain_users(cfn)) == sorted(["heat_domain_admin", f"Handle-{stack.id}"])
-    user = cfn.identity.find_user(f"Handle-{stack.id}", cfn.principals.stack_domain.id)
+    # Named by the handle's physical name (as Heat names stack users) and the stack id.
+    name = f"{physical_resource_name('revoked', 'Handle', stable_short_id(stack.id, 'Handle'))}-{stack.id}"
+    assert sorted(stack_domain_users(cfn)) == sorted(["heat_domain_admin", name])
+    user = cfn.identity.find_user(name, cfn.principals.stack_domain.id)
     assert [role.name for role in cfn.identity.assigned_roles(user.id, project.id)] == ["heat_stack_user"]
     client.delete_stack(StackName="revoked")
     stack_arn = client.describe_stacks(StackName="revoked")["Stacks"][0]["StackId"]

@@ -119,6 +119,24 @@ def test_the_domain_admin_is_no_cloud_admin(identity: Any) -> None:
     assert call("GET", "/projects").json()["projects"] == []  # its own domain's only
 
 
+def test_the_domain_admin_cannot_make_a_cloud_admin(identity: Any) -> None:
+    """``admin`` on any project is a cloud administrator here: only a cloud administrator grants it."""
+    call = domain_admin(identity)
+    heat = identity.backend.find_domain("heat").id
+    project_id = call("POST", "/projects", {"project": {"name": "p", "domain_id": heat}}).json()["project"][
+        "id"
+    ]
+    user = call("POST", "/users", {"user": {"name": "climber", "password": "pw", "domain_id": heat}})
+    user_id = user.json()["user"]["id"]
+    admin_role = identity.backend.find_role("admin")
+    grant = f"/projects/{project_id}/users/{user_id}/roles/{admin_role.id}"
+    assert call("PUT", grant).status_code == 403
+    assert not identity.backend.assigned_roles(user_id, project_id)
+    scope = {"project": {"id": project_id}}
+    assert password_token(identity.url, "climber", "pw", "heat", scope).status_code == 401
+    assert cloud_admin(identity)("PUT", grant).status_code == 204
+
+
 def test_domain_grants_are_for_cloud_admins(identity: Any) -> None:
     admin = cloud_admin(identity)
     heat = identity.backend.find_domain("heat").id
