@@ -84,11 +84,19 @@ DATABASE_OPTIONS: list[cfg.Opt] = [
 ]
 
 
+def _tls_options(what: str) -> list[cfg.Opt]:
+    return [
+        cfg.StrOpt("ca_file", help=f"CA bundle verifying {what}'s TLS certificate (default: the system's)."),
+        cfg.BoolOpt("insecure", default=False, help=f"Do not verify {what}'s TLS certificate (tests only)."),
+    ]
+
+
 EC2_AUTH_TOKEN_OPTIONS: list[cfg.Opt] = [
     cfg.StrOpt(
         "auth_uri",
         help="Keystone's URL for /v3/ec2tokens (heat-api-cfn; default: [clients_keystone] auth_uri).",
     ),
+    *_tls_options("Keystone (ec2tokens)"),
 ]
 
 SANDBOX_OPTIONS: list[cfg.Opt] = [
@@ -120,6 +128,7 @@ SANDBOX_OPTIONS: list[cfg.Opt] = [
 
 CLIENTS_KEYSTONE_OPTIONS: list[cfg.Opt] = [
     cfg.StrOpt("auth_uri", default="", help="Keystone's unversioned URL, as Calor's clients reach it."),
+    *_tls_options("Keystone"),
 ]
 
 
@@ -136,6 +145,20 @@ def register_options(conf: cfg.ConfigOpts) -> None:
     conf.register_opts(EC2_AUTH_TOKEN_OPTIONS, group="ec2authtoken")
     conf.register_opts(CLIENTS_KEYSTONE_OPTIONS, group="clients_keystone")
     conf.register_opts(SANDBOX_OPTIONS, group="sandbox")
+
+
+def keystone_verify(conf: cfg.ConfigOpts, group: str = "clients_keystone") -> bool | str:
+    """How Calor's own Keystone calls (trusts, stack domain, ec2tokens) verify TLS, as keystoneauth's
+    ``verify`` takes it: ``False`` when ``insecure``, else the ``ca_file`` path, else ``True``.
+    ``[ec2authtoken]`` falls back to ``[clients_keystone]`` for what it does not set."""
+    register_options(conf)
+    sections = [conf[group]] + ([conf.clients_keystone] if group != "clients_keystone" else [])
+    if any(section.insecure for section in sections):
+        return False
+    for section in sections:
+        if section.ca_file:
+            return str(section.ca_file)
+    return True
 
 
 def ec2_auth_url(conf: cfg.ConfigOpts) -> str | None:

@@ -33,6 +33,7 @@ from calor.config import (
     database_url,
     ec2_auth_url,
     enable_portability,
+    keystone_verify,
     load_config,
 )
 from calor.db.engine import make_engine
@@ -81,7 +82,11 @@ def build_app(
     state = app.extensions[STATE_EXTENSION]
     if identity_url is not None and isinstance(state.verifier, KeystoneVerifier):
         # Keystone answers /v3/ec2tokens to service users only: send heat-api-cfn's own token.
-        state.verifier = KeystoneVerifier(identity_url, service_token=service_token_source(conf))
+        state.verifier = KeystoneVerifier(
+            identity_url,
+            service_token=service_token_source(conf),
+            verify=keystone_verify(conf, "ec2authtoken"),
+        )
     return app
 
 

@@ -16,6 +16,7 @@ the new trust is deleted again. :meth:`DeferredAuth.release` deletes a trust onc
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections.abc import Iterator, Sequence
@@ -231,10 +232,15 @@ def identity_url_from_config(conf: cfg.ConfigOpts, trustee: TrusteeSettings | No
 
 def deferred_auth_from_config(conf: cfg.ConfigOpts) -> DeferredAuth | None:
     """heat.conf's deferred auth; ``None`` with ``auth_strategy = noauth`` or no Keystone configured."""
+    from calor.config import keystone_verify
+
     register_options(conf)
     if conf.auth_strategy == "noauth":
         return None
+    verify = keystone_verify(conf)
     trustee = trustee_from_config(conf)
+    if trustee is not None:
+        trustee = dataclasses.replace(trustee, verify=verify)
     identity_url = identity_url_from_config(conf, trustee)
     if identity_url is None:
         LOG.info("no Keystone URL is configured: stacks store no credentials (deferred auth is off)")
@@ -245,5 +251,6 @@ def deferred_auth_from_config(conf: cfg.ConfigOpts) -> DeferredAuth | None:
             method=str(conf.deferred_auth_method),
             trustee=trustee,
             delegated_roles=tuple(conf.trusts_delegated_roles),
+            verify=verify,
         )
     )

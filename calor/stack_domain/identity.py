@@ -51,8 +51,9 @@ class StackDomainIdentity:
                 domain_name=None if settings.domain_id else settings.domain_name,
             ),
             timeout=TIMEOUT_SECONDS,
+            verify=settings.verify,
         )
-        self._anonymous = keystone_session.Session(timeout=TIMEOUT_SECONDS)
+        self._anonymous = keystone_session.Session(timeout=TIMEOUT_SECONDS, verify=settings.verify)
         self._lock = threading.Lock()
         self._domain_id = settings.domain_id
         self._role_id: str | None = None

@@ -55,6 +55,8 @@ class StackDomainSettings:
     domain_id: str | None = None
     domain_name: str | None = None
     stack_user_role: str = "heat_stack_user"
+    verify: bool | str = True
+    """TLS verification of Keystone (``[clients_keystone] ca_file`` / ``insecure``)."""
 
     @property
     def v3_url(self) -> str:
@@ -83,7 +85,17 @@ def settings_from_config(conf: cfg.ConfigOpts, auth_url: str | None = None) -> S
         domain_id=domain_id,
         domain_name=domain_name,
         stack_user_role=str(conf.heat_stack_user_role),
+        verify=_verify(conf),
     )
+
+
+def _verify(conf: cfg.ConfigOpts) -> bool | str:
+    from calor.config import keystone_verify
+
+    try:
+        return keystone_verify(conf)
+    except cfg.NoSuchOptError:
+        return True
 
 
 def _clients_keystone_url(conf: cfg.ConfigOpts) -> str | None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import ssl
 import threading
 import time
 import urllib.error
@@ -245,8 +246,15 @@ class KeystoneVerifier:
         *,
         timeout: float = 10.0,
         service_token: Callable[[], str | None] | None = None,
+        verify: bool | str = True,
     ) -> None:
         self.url = identity_url.rstrip("/")
+        # TLS as keystoneauth's ``verify``: False (insecure), a CA bundle's path, or the system's.
+        self._tls: ssl.SSLContext | None = None
+        if verify is False:
+            self._tls = ssl._create_unverified_context()
+        elif isinstance(verify, str):
+            self._tls = ssl.create_default_context(cafile=verify)
         if not self.url.endswith("/v3"):
             self.url += "/v3"
         self.timeout = timeout
@@ -281,7 +289,7 @@ class KeystoneVerifier:
             self.url + "/ec2tokens", data=json.dumps(body).encode("utf-8"), headers=headers, method="POST"
         )
         try:
-            with urllib.request.urlopen(call, timeout=self.timeout) as response:
+            with urllib.request.urlopen(call, timeout=self.timeout, context=self._tls) as response:
                 token = json.loads(response.read().decode("utf-8"))["token"]
                 token_id = response.headers.get("X-Subject-Token")
         except urllib.error.HTTPError as error:
