@@ -15,13 +15,15 @@ import configparser
 import datetime
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
-from calor.db.engine import current_revision, default_url, make_engine, upgrade
+from calor.db.engine import current_revision, default_url, make_engine, state_directory, upgrade
 from calor.db.repository import Repository
 from calor.db.types import utc_now
 from calor.errors import CalorError
 from calor.security.encryption import HEAT_DEFAULT_KEY, SecretEncryption
+from calor.security.options import KEY_FILE
 
 GRANULARITIES = ("days", "hours", "minutes", "seconds")
 # A service whose last heartbeat is older than this is shown as down.
@@ -85,10 +87,18 @@ def database_url(arguments: argparse.Namespace) -> str:
 
 
 def current_encryption_key(arguments: argparse.Namespace) -> str:
-    """``[DEFAULT] auth_encryption_key`` of ``--config-file``, else Heat's default key."""
+    """``[DEFAULT] auth_encryption_key`` of ``--config-file``; else the key heat-all generated in
+    its state directory (``[DEFAULT] state_dir``, else the default one), if there is one; else
+    Heat's default key (what heat-api and heat-engine use when heat.conf sets none)."""
     config = _config(arguments)
     configured = config.get("DEFAULT", "auth_encryption_key", fallback="").strip() if config else ""
-    return configured or HEAT_DEFAULT_KEY
+    if configured:
+        return configured
+    state_dir = config.get("DEFAULT", "state_dir", fallback="").strip() if config else ""
+    generated = (Path(state_dir).expanduser() if state_dir else state_directory()) / KEY_FILE
+    if generated.is_file():
+        return generated.read_text(encoding="utf-8").strip()
+    return HEAT_DEFAULT_KEY
 
 
 def main(

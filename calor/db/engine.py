@@ -26,11 +26,12 @@ _WRITE_OPTION = "calor_write"
 
 
 def state_directory() -> pathlib.Path:
-    """Where the embedded defaults keep their files: ``$CALOR_STATE_DIR`` or ``~/.local/state/calor``."""
+    """Where the embedded defaults keep their files: ``$CALOR_STATE_DIR`` or ``~/.local/share/calor``
+    (heat-all's default state directory, so heat-manage and heat-engine find its database)."""
     configured = os.environ.get(STATE_DIRECTORY_VARIABLE)
     if configured:
         return pathlib.Path(configured)
-    base = os.environ.get("XDG_STATE_HOME") or str(pathlib.Path.home() / ".local" / "state")
+    base = os.environ.get("XDG_DATA_HOME") or str(pathlib.Path.home() / ".local" / "share")
     return pathlib.Path(base) / "calor"
 
 

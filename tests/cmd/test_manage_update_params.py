@@ -5,11 +5,15 @@ from __future__ import annotations
 import io
 import pathlib
 
+import pytest
+from oslo_config.cfg import ConfigOpts
+
 from calor.cmd.manage import main
 from calor.db.engine import make_engine
 from calor.db.records import NewUserCredentials
 from calor.db.repository import Repository
 from calor.security.encryption import HEAT_DEFAULT_KEY, SecretEncryption
+from calor.security.options import generate_key_if_unset, register
 
 OLD_KEY = "the key stacks were stored with."
 NEW_KEY = "the key heat.conf names from now"
@@ -59,10 +63,31 @@ def test_update_params_reencrypts_with_heat_confs_key(tmp_path: pathlib.Path) ->
     ].startswith("Re-encrypted 0 ")
 
 
-def test_without_a_configured_key_heats_default_is_current(tmp_path: pathlib.Path) -> None:
+def test_without_a_configured_key_heats_default_is_current(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CALOR_STATE_DIR", str(tmp_path / "no-heat-all-here"))
     conf, repository, row = prepared(tmp_path, None)
     assert run("--config-file", str(conf), "update_params", "--previous-encryption-key", OLD_KEY)[0] == 0
     repository.encryption = SecretEncryption(HEAT_DEFAULT_KEY)
+    found = repository.get_user_credentials(row)
+    assert found is not None and found.trust_id == "trust-0001"
+
+
+def test_without_a_configured_key_heat_alls_generated_key_is_current(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state_dir = tmp_path / "heat-all-state"
+    conf_key = tmp_path / "heat-all.conf"
+    configure = ConfigOpts()
+    register(configure)
+    generate_key_if_unset(configure, state_dir)  # what heat-all does on its first start
+    generated = str(configure.auth_encryption_key)
+    conf, repository, row = prepared(tmp_path, None)
+    conf_key.write_text(conf.read_text() + f"[DEFAULT]\nstate_dir = {state_dir}\n")
+    monkeypatch.setenv("CALOR_STATE_DIR", str(tmp_path / "elsewhere"))
+    assert run("--config-file", str(conf_key), "update_params", "--previous-encryption-key", OLD_KEY)[0] == 0
+    repository.encryption = SecretEncryption(generated)
     found = repository.get_user_credentials(row)
     assert found is not None and found.trust_id == "trust-0001"
 

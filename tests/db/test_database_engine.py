@@ -47,8 +47,8 @@ def test_default_url_uses_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_p
     monkeypatch.setenv("CALOR_DATABASE_URL", "postgresql+psycopg://x@y/z")
     assert default_url() == "postgresql+psycopg://x@y/z"
     monkeypatch.delenv("CALOR_STATE_DIR")
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    assert state_directory() == tmp_path / "state" / "calor"
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    assert state_directory() == tmp_path / "share" / "calor"  # where heat-all keeps it by default
 
 
 def test_drivers_are_chosen_for_plain_urls() -> None:
