@@ -34,9 +34,28 @@ class CreateStart:
     @classmethod
     def of(cls, state: ResourceState | None) -> CreateStart | None:
         """The marker of a resource stored ``CREATE_IN_PROGRESS`` (``None`` without one)."""
-        if state is None or state.state != (CREATE, IN_PROGRESS) or not isinstance(state.token, Mapping):
+        if state is None or state.state != (CREATE, IN_PROGRESS):
             return None
-        marker = state.token.get(MARKER)
+        return cls.in_token(state.token)
+
+    @classmethod
+    def left_by(cls, state: ResourceState) -> CreateStart | None:
+        """The marker of a create that began and stored no physical id (``None`` otherwise).
+
+        Whatever the state now (the create aborted or failed, its engine died, a delete
+        that had not found the object yet stopped): the cloud object that create may have
+        made is still to be looked for under the marker's name.
+        """
+        if state.physical_id is not None:
+            return None
+        return cls.in_token(state.token)
+
+    @classmethod
+    def in_token(cls, token: Any) -> CreateStart | None:
+        """The marker a stored token carries (``None`` without a readable one)."""
+        if not isinstance(token, Mapping):
+            return None
+        marker = token.get(MARKER)
         if not isinstance(marker, Mapping):
             return None
         try:

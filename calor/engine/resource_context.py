@@ -89,8 +89,10 @@ class EngineResourceContext:
         self._run.save_in_thread(self.resource_name, physical_id=value)
 
     def physical_resource_name(self) -> str:
-        """The stable name; while a create runs, the one stored with its start (see create_start)."""
-        started = CreateStart.of(self._run.states.get(self.resource_name))
+        """The stable name; while a create runs, or its object is still to be found for a
+        delete, the one stored with its start (see create_start)."""
+        state = self._run.states.get(self.resource_name)
+        started = CreateStart.of(state) or (CreateStart.left_by(state) if state is not None else None)
         if started is not None:
             return started.physical_name
         short_id = stable_short_id(self.stack_id, self.resource_name)

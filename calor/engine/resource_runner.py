@@ -297,7 +297,7 @@ class ResourceRunner:
         self.run.events.resource(name, definition.type_name, state.physical_id, CREATE, IN_PROGRESS)
         await self.run.save(state)
         async with slot:
-            started = await self.run.in_thread(self._handle_create_in_thread, name, start, interrupted)
+            started = await self.run.create_hop(name, self._handle_create_in_thread, name, start, interrupted)
         # The physical id, data and token queued by the hop: durable before any polling.
         await self.run.flush()
         return started
@@ -344,7 +344,10 @@ class ResourceRunner:
         """Delete one stored resource (Retain keeps the cloud object; "not found" counts as deleted).
 
         The ``pre-delete`` and ``post-delete`` hooks pause it when the environment sets them.
+        A ``handle_create`` of this resource still running after its create was aborted is
+        waited for first: the object its request makes is then known and deleted too.
         """
+        await self.run.create_hop_finished(name)
         existing = self.run.states.get(name)
         if existing is None or existing.state == (DELETE, COMPLETE):
             return
@@ -379,19 +382,28 @@ class ResourceRunner:
 
         The state is stored on the loop, so no hook thread waits for its commit; the hop's
         token is queued and committed before polling. A self-contained type's hooks run on
-        the loop and its state is committed with them.
+        the loop and its state is committed with them. A create that began and stored no
+        physical id (its start marker, :meth:`CreateStart.left_by`) may still have made a
+        cloud object: the plugin's ``find_created`` looks for it first, and the marker is
+        kept in ``DELETE_IN_PROGRESS`` until then, so an engine taking over looks again.
         """
         name = existing.name
+        start = CreateStart.left_by(existing)
         never_created = existing.action == "INIT" or (
             existing.state == (CREATE, FAILED)
             and existing.physical_id is None
+            and start is None
             and not has_token(existing)
             and not existing.data
         )
         skip = deletion_policy == RETAIN or never_created
         self.run.events.resource(name, existing.type_name, existing.physical_id, DELETE, IN_PROGRESS)
         state = dataclasses.replace(
-            self.run.states[name], action=DELETE, status=IN_PROGRESS, status_reason=STATE_CHANGED, token=None
+            self.run.states[name],
+            action=DELETE,
+            status=IN_PROGRESS,
+            status_reason=STATE_CHANGED,
+            token=start.stored() if start is not None and not skip else None,
         )
         self_contained = self.self_contained(existing.type_name)
         if self_contained:
@@ -401,10 +413,14 @@ class ResourceRunner:
             await self.run.save(state)
         if not skip:
             if self_contained:
-                plugin, token, done = await self.run.on_loop(self._handle_delete_in_thread, existing, True)
+                plugin, token, done = await self.run.on_loop(
+                    self._handle_delete_in_thread, existing, start, True
+                )
             else:
                 async with slot:
-                    plugin, token, done = await self.run.in_thread(self._handle_delete_in_thread, existing)
+                    plugin, token, done = await self.run.in_thread(
+                        self._handle_delete_in_thread, existing, start
+                    )
             if not done:
                 # The token queued by the hop: durable before any polling.
                 await self.run.flush()
@@ -412,15 +428,21 @@ class ResourceRunner:
         await self._complete(name, DELETE, None)
 
     def _handle_delete_in_thread(
-        self, existing: ResourceState, on_loop: bool = False
+        self, existing: ResourceState, start: CreateStart | None = None, on_loop: bool = False
     ) -> tuple[ResourcePlugin, Any, bool]:
         """``handle_delete`` and a first check ("not found" is done); the token is queued.
 
+        With ``start`` (a create that stored no physical id) the plugin's ``find_created``
+        first gives the physical id of what that create made, stored before the delete.
         On the event loop (``on_loop``) a check that may block is left to polling (a thread).
         """
         name = existing.name
         with self.run.queued_writes():
             plugin = self.plugin_for(existing)
+            if start is not None and plugin.resource_id is None:
+                found = plugin.find_created(start.started_at)
+                if found is not None:
+                    plugin.context.set_resource_id(found)
             try:
                 token = plugin.handle_delete()
                 done = not (on_loop and plugin.checks_block()) and plugin.check_delete_complete(token)

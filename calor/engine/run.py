@@ -67,6 +67,8 @@ class StackRun:
         self._writer: asyncio.Task[None] | None = None
         self._failed: BaseException | None = None
         self._local = threading.local()
+        # Resource name → its create hop's thread, which runs on when the operation is cancelled.
+        self._create_hops: dict[str, asyncio.Future[Any]] = {}
 
     def remaining(self) -> float | None:
         """Seconds left before the stack's timeout (``None``: no timeout)."""
@@ -78,6 +80,26 @@ class StackRun:
         """Run a synchronous plugin hook in the hook thread pool."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.hook_executor, function, *arguments)
+
+    async def create_hop(self, name: str, function: Callable[..., Result], *arguments: Any) -> Result:
+        """Run a create's start (``handle_create``) in the hook thread pool, remembered by name.
+
+        Cancelling the caller does not stop the thread: the cloud request goes on and the
+        object may appear after the create was aborted. :meth:`create_hop_finished` waits
+        for it, so a delete of the resource sees what that create stored.
+        """
+        hop: asyncio.Future[Result] = asyncio.wrap_future(self.hook_executor.submit(function, *arguments))
+        self._create_hops[name] = hop
+        result = await asyncio.shield(hop)
+        if self._create_hops.get(name) is hop:
+            del self._create_hops[name]
+        return result
+
+    async def create_hop_finished(self, name: str) -> None:
+        """Return once a create hop of ``name`` left running by a cancelled create has ended."""
+        hop = self._create_hops.pop(name, None)
+        if hop is not None:
+            await asyncio.gather(hop, return_exceptions=True)
 
     async def in_database(self, function: Callable[..., Result], *arguments: Any) -> Result:
         """Run a synchronous store call in the database thread."""

@@ -18,6 +18,7 @@ from typing import Any
 from calor.definition.output import OutputDefinition
 from calor.definition.resource import ResourceDefinition
 from calor.engine import events, nested, nested_operations
+from calor.engine.create_start import CreateStart
 from calor.engine.dependencies import add_implicit_edges, checked_graph
 from calor.engine.lookup import StoredResourceLookup
 from calor.engine.resource_runner import RETAIN, PluginTypes, ResourceRunner
@@ -153,6 +154,9 @@ class StackOperation:
         """Every resource still in progress (cancelled) fails with "<ACTION> aborted".
 
         Their child stacks still in progress are stopped first (:func:`nested_operations.stop_children`).
+        A create's start marker is kept (:mod:`calor.engine.create_start`): a create
+        cancelled inside ``handle_create`` may have made a cloud object whose id it never
+        stored, and the delete that follows looks for it under the marker.
         """
         reason = f"{action} aborted ({why})" if why else f"{action} aborted"
         aborted = [state.name for state in self.run.states.values() if state.status == IN_PROGRESS]
@@ -162,8 +166,10 @@ class StackOperation:
                 self.run.events.resource(
                     state.name, state.type_name, state.physical_id, state.action, FAILED, reason
                 )
+                start = CreateStart.in_token(state.token)
+                token = start.stored() if start is not None else None
                 await self.run.save(
-                    dataclasses.replace(state, status=FAILED, status_reason=reason, token=None)
+                    dataclasses.replace(state, status=FAILED, status_reason=reason, token=token)
                 )
 
     async def stop(self, action: str, reason: str) -> Outcome:

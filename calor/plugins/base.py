@@ -199,6 +199,19 @@ class ResourcePlugin:
         """
         return self.handle_create()
 
+    def find_created(self, started_at: float) -> str | None:
+        """The physical id of what a create that stored none made, to delete it; ``None``: nothing.
+
+        Called before :meth:`handle_delete` when a create began at ``started_at`` and
+        stored no physical id: it was cancelled or aborted inside :meth:`handle_create`,
+        or its engine died there. A cloud plugin looks the object up as
+        :meth:`handle_create_resume` does (under ``self.context.physical_resource_name()``,
+        made since ``started_at``) and may record what else that create made (resource
+        data) for :meth:`handle_delete`. The default finds nothing: right for types with
+        nothing outside the engine.
+        """
+        return None
+
     # --- polling --------------------------------------------------------------------------
 
     def checks_block(self) -> bool:

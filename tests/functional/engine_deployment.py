@@ -14,6 +14,8 @@ from counted_plugin import Counted
 from sqlalchemy import Engine
 
 from calor.db.engine import make_engine, upgrade
+from calor.db.queue import ACTIVE_STATUSES
+from calor.db.records import JobRecord
 from calor.db.repository import Repository
 from calor.engine.config import EngineConfig
 from calor.engine.service import OrchestrationService, RequestContext
@@ -82,6 +84,15 @@ class Deployment:
             if time.monotonic() > deadline:
                 raise AssertionError(f"stack still {status}: {body['stack_status_reason']}")
             time.sleep(0.02)
+
+    def last_job(self, stack_id: str, timeout: float = 10.0) -> JobRecord:
+        """The stack's last job once it finished: its engine marks it just after the stack's
+        final state, so a worker stopped in between would give it back to the queue."""
+        deadline = time.monotonic() + timeout
+        while (job := self.repository.queue.list_jobs(stack_id=stack_id)[-1]).status in ACTIVE_STATUSES:
+            assert time.monotonic() < deadline, f"job {job.operation} still {job.status}"
+            time.sleep(0.02)
+        return job
 
     def resources(self, stack_id: str) -> dict[str, dict[str, Any]]:
         return {body["resource_name"]: body for body in self.service.list_resources(PROJECT, stack_id)}

@@ -202,4 +202,8 @@ def test_rolling_update_changes_members_in_batches(engine: Deployment) -> None:
         for event in engine.service.list_events(PROJECT, child.id)
         if event["resource_name"] == child.name and event["resource_status"] == "UPDATE_COMPLETE"
     ]
-    assert len(stack_events) == 3  # one nested update per batch of one
+    # One nested update per batch of one (on failure, say what the child went through).
+    assert len(stack_events) == 3, [
+        (event["resource_status"], event["resource_status_reason"], event["event_time"])
+        for event in engine.service.list_events(PROJECT, child.id)
+    ]

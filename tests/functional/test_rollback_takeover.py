@@ -18,8 +18,7 @@ import pytest
 from engine_deployment import PROJECT, Deployment, engine_process, template
 from ledger_plugin import Ledger, entries
 
-from calor.db.queue import ACTIVE_STATUSES
-from calor.db.records import JobRecord, ResourceRecord
+from calor.db.records import ResourceRecord
 
 
 @pytest.fixture
@@ -58,21 +57,12 @@ def _failing(
     )
 
 
-def _last_job(deployment: Deployment, stack_id: str) -> JobRecord:
-    """The stack's last job once it finished (its engine marks it just after the stack's status)."""
-    deadline = time.monotonic() + 10
-    while (job := deployment.repository.queue.list_jobs(stack_id=stack_id)[-1]).status in ACTIVE_STATUSES:
-        assert time.monotonic() < deadline, f"job {job.operation} still {job.status}"
-        time.sleep(0.02)
-    return job
-
-
 def _created(deployment: Deployment, ledger: pathlib.Path) -> tuple[str, dict[str, str]]:
     worker = deployment.worker("engine-1")
     stack_id = deployment.create("rolling", _first(ledger), disable_rollback=False)
     shown = deployment.wait(stack_id)
     assert shown["stack_status"] == "CREATE_COMPLETE", shown["stack_status_reason"]
-    _last_job(deployment, stack_id)  # stopped before, the worker would give the create back
+    deployment.last_job(stack_id)  # stopped before, the worker would give the create back
     worker.stop()
     return stack_id, {
         name: body["physical_resource_id"] for name, body in deployment.resources(stack_id).items()
@@ -130,7 +120,7 @@ def _check_rolled_back_once(
     assert stack is not None
     raw = deployment.repository.get_raw_template(stack.raw_template_id or 0)
     assert raw is not None and sorted(raw.template["resources"]) == ["keep", "swap"]
-    job = _last_job(deployment, stack_id)
+    job = deployment.last_job(stack_id)
     assert (job.operation, job.status, job.engine_id, job.attempts) == ("update", "done", taken_over_by, 2)
 
 
@@ -207,7 +197,7 @@ def test_cancelled_update_whose_rollback_was_interrupted_goes_on_rolling_back(
     assert {
         name: body["physical_resource_id"] for name, body in deployment.resources(stack_id).items()
     } == old
-    job = _last_job(deployment, stack_id)
+    job = deployment.last_job(stack_id)
     assert (job.operation, job.status, job.engine_id, job.attempts) == (
         "cancel_update",
         "done",
@@ -240,5 +230,5 @@ def test_engine_killed_while_a_failed_create_rolls_back(
     events = [(name, status) for name, status, _reason in deployment.events(stack_id)]
     assert events.count(("rolling", "CREATE_IN_PROGRESS")) == 1
     assert events.count(("rolling", "ROLLBACK_IN_PROGRESS")) == 1
-    job = _last_job(deployment, stack_id)
+    job = deployment.last_job(stack_id)
     assert (job.operation, job.status, job.engine_id, job.attempts) == ("create", "done", "engine-7", 2)

@@ -64,6 +64,7 @@ def _created(deployment: Deployment, ledger: pathlib.Path) -> tuple[str, dict[st
     stack_id = deployment.create("swapping", _body(ledger, "one"))
     shown = deployment.wait(stack_id)
     assert shown["stack_status"] == "CREATE_COMPLETE", shown["stack_status_reason"]
+    deployment.last_job(stack_id)  # stopped before, the worker would give the create back
     worker.stop()
     return stack_id, {
         name: body["physical_resource_id"] for name, body in deployment.resources(stack_id).items()

@@ -12,6 +12,7 @@ import pytest
 from calor.clouds.testing import run_action
 from calor.errors import ResourceFailure
 from calor.plugins.cinder import Volume
+from calor.plugins.context import MemoryPluginContext
 from calor.plugins.heat.test_resource import TestResource
 from calor.plugins.neutron.net import Net
 from calor.plugins.neutron.security_group import SecurityGroup
@@ -61,8 +62,6 @@ def test_two_candidates_fail_rather_than_adopt_another_stack_s_object() -> None:
 
 
 def test_the_default_resume_creates_again() -> None:
-    from calor.plugins.context import MemoryPluginContext
-
     context = MemoryPluginContext("thing")
     plugin = TestResource("thing", TestResource.validate_properties({"value": "v"}, "p"), context)
     plugin.handle_create_resume(time.time())
@@ -174,3 +173,41 @@ def test_a_volume_made_by_an_interrupted_create_is_adopted(
         first.resource_id
     ]
     run_action(second, "delete")
+
+
+def test_find_created_gives_what_a_create_that_stored_no_id_made_for_its_delete(
+    make_plugin: Callable[..., Any], connection: Any
+) -> None:
+    started = time.time()
+    network = make_plugin(Net, {}, name="net", resource_short_id="orphan1")
+    network.handle_create()
+    volume = make_plugin(Volume, {"size": 1}, name="disk", resource_short_id="orphan2")
+    volume.handle_create()
+    for made, short_id in ((network, "orphan1"), (volume, "orphan2")):
+        deleting = make_plugin(type(made), dict(made.properties), name=made.name, resource_short_id=short_id)
+        assert deleting.find_created(started) == made.resource_id
+    # Nothing made under the name: nothing to delete; the default hook finds nothing either.
+    assert make_plugin(Net, {}, name="net", resource_short_id="orphan3").find_created(started) is None
+    thing = TestResource("thing", TestResource.validate_properties({}, "p"), MemoryPluginContext("thing"))
+    assert thing.find_created(started) is None
+    run_action(network, "delete")
+    run_action(volume, "delete")
+
+
+def test_a_server_create_that_made_only_its_port_is_deleted_with_the_port(
+    make_plugin: Callable[..., Any], connection: Any
+) -> None:
+    network = connection.network.create_network(name="orphan-net")
+    subnet = connection.network.create_subnet(network_id=network.id, cidr="10.51.0.0/24", ip_version=4)
+    properties = {"image": IMAGE, "flavor": "m1.tiny", "networks": [{"subnet": subnet.id}]}
+    started = time.time()
+    # The create made the server's port, then stopped before asking for the server.
+    connection.network.create_port(
+        network_id=network.id, fixed_ips=[{"subnet_id": subnet.id}], name="stack-server-orphan4-port-0"
+    )
+    plugin = make_plugin(Server, properties, name="server", resource_short_id="orphan4")
+    assert plugin.find_created(started) is None
+    run_action(plugin, "delete")
+    assert list(connection.network.ports(name="stack-server-orphan4-port-0")) == []
+    connection.network.delete_subnet(subnet)
+    connection.network.delete_network(network)

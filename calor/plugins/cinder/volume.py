@@ -131,18 +131,26 @@ class Volume(ResourcePlugin):
             except CloudNotFound:
                 found = None
         else:
-            name = self._name()
-            with translate_errors(f"listing volumes named {name}"):
-                volumes = [
-                    volume
-                    for volume in connection.block_storage.volumes(details=True, name=name)
-                    if volume.status not in ("deleting", "error_deleting")
-                ]
-            found = made_since(volumes, name=name, started_at=started_at, what=self.type_name)
+            found = self._made_since(connection, started_at)
         if found is None:
             return self.handle_create()
         self.context.set_resource_id(str(found.id))
         return {"volume_id": str(found.id), "read_only": self.properties.get("read_only")}
+
+    def find_created(self, started_at: float) -> str | None:
+        """The volume a create that stored no id made (by name and time), to delete it."""
+        found = self._made_since(self.context.cloud(), started_at)
+        return None if found is None else str(found.id)
+
+    def _made_since(self, connection: Any, started_at: float) -> Any | None:
+        name = self._name()
+        with translate_errors(f"listing volumes named {name}"):
+            volumes = [
+                volume
+                for volume in connection.block_storage.volumes(details=True, name=name)
+                if volume.status not in ("deleting", "error_deleting")
+            ]
+        return made_since(volumes, name=name, started_at=started_at, what=self.type_name)
 
     def check_create_complete(self, token: Any) -> bool:
         connection = self.context.cloud()

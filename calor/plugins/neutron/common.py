@@ -130,7 +130,7 @@ class NeutronPlugin(ResourcePlugin):
         if self.properties.get("tags"):
             self.network_proxy().set_tags(created, list(self.properties["tags"]))
 
-    def find_created(self, started_at: float) -> Any | None:
+    def created_object(self, started_at: float) -> Any | None:
         """The object an interrupted create made: by the stored id, else by name and time."""
         if self.resource_id is not None:
             try:
@@ -154,12 +154,20 @@ class NeutronPlugin(ResourcePlugin):
         """
         if self.created_name() is None:
             return self.handle_create()
-        found = self.find_created(started_at)
+        found = self.created_object(started_at)
         if found is None:
             return self.handle_create()
         self.context.set_resource_id(str(found.id))
         self.finish_create(found)
         return None
+
+    @cloud_hook
+    def find_created(self, started_at: float) -> str | None:
+        """The id of the object a create that stored none made (types without a name: none)."""
+        if self.created_name() is None:
+            return None
+        found = self.created_object(started_at)
+        return None if found is None else str(found.id)
 
     def show_resource(self) -> Any:
         """The cloud object (openstacksdk resource); raises the SDK's NotFound when it is gone."""

@@ -218,6 +218,17 @@ class Server(ResourcePlugin):
             self._remember_port(port_id)
         return self._create_token(server_id)
 
+    def find_created(self, started_at: float) -> str | None:
+        """The server (and the ports, remembered for the delete) a create that stored no id made."""
+        connection = self.context.cloud()
+        name = self.server_name()
+        server = server_recovery.find_server(connection, None, name, started_at)
+        server_id = str(server.id) if server is not None else None
+        count = server_recovery.ports_made(self.properties.get("networks"))
+        for port_id in server_recovery.find_ports(connection, name, count, started_at, server_id).values():
+            self._remember_port(port_id)
+        return server_id
+
     def _create(self, connection: Any, reusable_ports: Mapping[str, str]) -> Any:
         request = self.create_request(connection, reusable_ports)
         with translate_errors(f"creating server {request['name']}"):
@@ -405,6 +416,9 @@ class Server(ResourcePlugin):
     def check_delete_complete(self, token: Any) -> bool:
         server_id = token.get("server_id")
         if server_id is None:
+            # No server was made; the ports its create made for it may have been.
+            if self.context.data().get(INTERNAL_PORTS):
+                self._delete_internal_ports(self.context.cloud())
             return True
         connection = self.context.cloud()
         if not token.get("requested"):
