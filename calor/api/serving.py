@@ -69,3 +69,25 @@ class ServedApp:
                 channel.close()
         if self._thread is not None:
             self._thread.join(timeout)
+
+
+def serve_until_signalled(server: ServedApp, program: str) -> int:
+    """Start ``server``, say where it listens, and stop it on SIGTERM or SIGINT (exit status 0)."""
+    import logging
+    import signal
+    from types import FrameType
+
+    stopping = threading.Event()
+
+    def stop(signal_number: int, _frame: FrameType | None) -> None:
+        logging.getLogger(program).info("signal %s: stopping", signal_number)
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    server.start()
+    print(f"{program} serving on {server.url}", flush=True)
+    while not stopping.wait(1.0):
+        pass
+    server.stop()
+    return 0

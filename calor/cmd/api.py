@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
-import threading
 from collections.abc import Sequence
 from pathlib import Path
-from types import FrameType
 
 from flask import Flask
 from oslo_config import cfg
 
 from calor.api.native import create_app
-from calor.api.serving import ServedApp
+from calor.api.serving import ServedApp, serve_until_signalled
 from calor.config import api_config, configure_repository, database_url, enable_portability, load_config
 from calor.db.engine import make_engine
 from calor.db.repository import Repository
@@ -27,8 +24,6 @@ from calor.engine.admission import Admission
 from calor.engine.service import OrchestrationService
 from calor.plugins.registry import default_registry
 from calor.security.deferred_auth import deferred_auth_from_config
-
-LOG = logging.getLogger("calor.api")
 
 
 def build_app(conf: cfg.ConfigOpts) -> Flask:
@@ -68,20 +63,7 @@ def main(arguments: Sequence[str] | None = None) -> int:
     port = conf.api_port if parsed.port is None else parsed.port
     server = ServedApp("api", host, port, threads=conf.workers)
     server.application = build_app(conf)
-    stopping = threading.Event()
-
-    def stop(signal_number: int, _frame: FrameType | None) -> None:
-        LOG.info("signal %s: stopping", signal_number)
-        stopping.set()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    server.start()
-    print(f"heat-api serving on {server.url}", flush=True)
-    while not stopping.wait(1.0):
-        pass
-    server.stop()
-    return 0
+    return serve_until_signalled(server, "heat-api")
 
 
 if __name__ == "__main__":

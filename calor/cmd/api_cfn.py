@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
-import threading
 from collections.abc import Sequence
 from pathlib import Path
-from types import FrameType
 
 from flask import Flask
 from oslo_config import cfg
@@ -26,7 +23,7 @@ from calor.api.auth import service_token_source
 from calor.api.cfn import create_app
 from calor.api.cfn.app import STATE_EXTENSION
 from calor.api.cfn.signatures import KeystoneVerifier
-from calor.api.serving import ServedApp
+from calor.api.serving import ServedApp, serve_until_signalled
 from calor.config import (
     api_config,
     configure_repository,
@@ -43,8 +40,6 @@ from calor.engine.service import OrchestrationService
 from calor.plugins.registry import default_registry
 from calor.security.deferred_auth import deferred_auth_from_config
 from calor.stack_domain import stack_credentials
-
-LOG = logging.getLogger("calor.api.cfn")
 
 
 def build_app(
@@ -118,20 +113,7 @@ def main(arguments: Sequence[str] | None = None) -> int:
         print(f"heat-api-cfn: {error}", file=sys.stderr)
         server.stop()
         return 2
-    stopping = threading.Event()
-
-    def stop(signal_number: int, _frame: FrameType | None) -> None:
-        LOG.info("signal %s: stopping", signal_number)
-        stopping.set()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    server.start()
-    print(f"heat-api-cfn serving on {server.url}", flush=True)
-    while not stopping.wait(1.0):
-        pass
-    server.stop()
-    return 0
+    return serve_until_signalled(server, "heat-api-cfn")
 
 
 if __name__ == "__main__":
