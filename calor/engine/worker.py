@@ -273,6 +273,8 @@ class Worker:
             finally:
                 renewal.cancel()
                 await asyncio.gather(renewal, return_exceptions=True)
+                if entry.interruption == CANCEL_REQUESTED:
+                    await self._drain(entry, hooks)
         finally:
             entry.task = None
             entry.loop = None
@@ -280,6 +282,28 @@ class Worker:
             database.shutdown(wait=True)
             # The next operation loads the stack afresh; keep no per-row memory between jobs.
             self.store.forget(job.stack_id)
+
+    async def _drain(self, entry: RunningJob, hooks: ThreadPoolExecutor) -> None:
+        """Wait for the hooks still running when a delete cancelled the operation, keeping the lease.
+
+        A plugin hook cannot be interrupted: a ``handle_create`` whose cloud request is on its
+        way makes its object after the cancel. The delete that follows must find that object
+        (by the create's start marker), so the cancelled job ends only once its hooks did.
+        """
+        job = entry.job
+        loop = asyncio.get_running_loop()
+        drained = loop.run_in_executor(None, lambda: hooks.shutdown(wait=True, cancel_futures=True))
+        renew_every = max(self.config.lease_seconds / 3, 0.05)
+        while not drained.done():
+            await asyncio.wait({drained}, timeout=renew_every)
+            if drained.done():
+                break
+            held = await loop.run_in_executor(
+                None, self.queue.renew, job.id, self.engine_id, self.config.lease_seconds
+            )
+            if not held:
+                LOG.warning("job %s: lease lost while its cancelled hooks finish", job.id)
+                return
 
     async def _renew(self, entry: RunningJob, operation: asyncio.Task[Outcome]) -> None:
         """Renew the lease every third of it; cancel the operation if it is lost or cancelled."""

@@ -166,3 +166,39 @@ def test_b_a_stack_whose_engine_died_inside_handle_create_is_deleted_with_what_i
         cloud.clear_faults()
     assert left_in_cloud(cloud, names) == {name: [] for name in RESOURCES}
     deployment.close()
+
+
+def test_c_a_delete_that_cancels_a_create_waits_for_its_held_requests_and_deletes_what_they_made(
+    cloud: SandboxCloud, tmp_path: pathlib.Path
+) -> None:
+    deployment = Deployment(f"sqlite:///{tmp_path / 'calor.sqlite'}")
+    worker = Worker(
+        deployment.repository,
+        deployment.repository.queue,
+        "engine-1",
+        plugin_types=deployment.plugins.get,
+        config=EngineConfig(poll_initial=0.01, poll_max=0.05, cancel_check_seconds=0.05),
+        cloud_factory=cloud.connection,
+    )
+    context = RequestContext(project_id=cloud.demo_project_id, user_id="demo")
+    calls = hold_creates(cloud)
+    stack_id = deployment.service.create_stack(context, "deleted-early", template(RESOURCES))
+    worker.start()
+    try:
+        wait_until_sent(calls)
+        names = started_names(deployment, stack_id)
+        assert set(names) == set(RESOURCES)
+        deployment.service.delete_stack(context, stack_id)  # cancels the create inside handle_create
+        stack = wait_for_stack(deployment, stack_id)
+        assert stack.stack_status == "DELETE_COMPLETE", stack.status_reason
+        jobs = deployment.repository.queue.list_jobs(stack_id=stack_id)
+        assert [(job.operation, job.status, job.error) for job in jobs] == [
+            ("create", "failed", "Operation cancelled"),
+            ("delete", "done", None),
+        ]
+        time.sleep(HELD_SECONDS + 0.5)  # anything still on its way has landed by now
+        assert left_in_cloud(cloud, names) == {name: [] for name in RESOURCES}
+    finally:
+        worker.stop(timeout=10)
+        cloud.clear_faults()
+        deployment.close()
