@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -270,9 +270,19 @@ class StackOperation:
         return await self.rollback(parts, resuming=True)
 
     async def delete(
-        self, parts: StackDefinitionParts | None, *, resuming: bool = False, abandon: bool = False
+        self,
+        parts: StackDefinitionParts | None,
+        *,
+        resuming: bool = False,
+        abandon: bool = False,
+        before_complete: Callable[[], Awaitable[None]] | None = None,
     ) -> Outcome:
-        """Delete every resource, dependants first; Retain keeps the cloud object (``abandon``: all)."""
+        """Delete every resource, dependants first; Retain keeps the cloud object (``abandon``: all).
+
+        ``before_complete`` runs once every resource is gone, before ``DELETE_COMPLETE`` is
+        stored (as Heat removes a stack's trust and stack domain project first), so a client
+        that sees the stack deleted finds nothing of it left.
+        """
         await self.run.load()
         await self._set_stack(DELETE, IN_PROGRESS, events.stack_started(DELETE))
         try:
@@ -281,6 +291,8 @@ class StackOperation:
             await self._abort_in_progress(DELETE, TIMED_OUT)
             return await self._set_stack(DELETE, FAILED, TIMED_OUT)
         if result.ok:
+            if before_complete is not None:
+                await before_complete()
             return await self._set_stack(DELETE, COMPLETE, events.stack_completed(DELETE))
         return await self._set_stack(DELETE, FAILED, self._failure_reason(DELETE, result))
 

@@ -37,7 +37,7 @@ from calor.engine.resource_context import CloudAccess
 from calor.engine.resource_runner import PluginTypes
 from calor.engine.run import StackRun
 from calor.engine.stack_operations import Outcome, StackDefinitionParts, StackOperation
-from calor.engine.store import CREATE, DELETE, FAILED, IN_PROGRESS, ROLLBACK
+from calor.engine.store import COMPLETE, CREATE, DELETE, FAILED, IN_PROGRESS, ROLLBACK
 from calor.errors import CalorError, UserError
 from calor.security.deferred_auth import DeferredAuth
 
@@ -369,9 +369,10 @@ class Worker:
             return await operation.create(parts, disable_rollback=stack.disable_rollback, resuming=resuming)
         if job.operation == DELETE_OPERATION:
             # DELETE_COMPLETE soft-deletes the stack in the same transaction (RepositoryStore).
-            deleted = await operation.delete(parts, resuming=resuming)
-            await self._after_delete(stack, deleted, hooks)
-            return deleted
+            gone = Outcome(DELETE, COMPLETE, "")
+            return await operation.delete(
+                parts, resuming=resuming, before_complete=lambda: self._after_delete(stack, gone, hooks)
+            )
         if job.operation in update_jobs.OPERATIONS:
             return await update_jobs.run_update_job(
                 job,
