@@ -9,7 +9,7 @@ an update job (:mod:`calor.engine.operations.jobs`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from calor.db.records import JobRecord, StackRecord
@@ -60,8 +60,10 @@ async def run_job(
     plugin_types: PluginTypes,
     cloud_factory: Callable[[], Any] | None,
     resuming: bool,
+    before_abandoned: Callable[[], Awaitable[None]] | None = None,
 ) -> Outcome:
-    """Run one job of :data:`OPERATIONS` to its end."""
+    """Run one job of :data:`OPERATIONS` to its end (``before_abandoned``: the abandon's last
+    step before the stack is stored as gone, such as releasing its trust)."""
     if job.operation == ADOPT_OPERATION:
         if parts is None:
             raise UserError("The stack's template could not be read.")
@@ -74,7 +76,9 @@ async def run_job(
         )
     operation = SnapshotOperation(run, plugin_types, project_id=stack.project_id, cloud_factory=cloud_factory)
     if job.operation == ABANDON_OPERATION:
-        outcome = await operation.delete(parts, resuming=resuming, abandon=True)
+        outcome = await operation.delete(
+            parts, resuming=resuming, abandon=True, before_complete=before_abandoned
+        )
         if outcome.status != FAILED:
             await run.in_database(repository.soft_delete_stack, stack.id)
         return outcome

@@ -26,7 +26,6 @@ from calor.db.queue import JobQueue
 from calor.db.records import JobRecord, JobStatus, StackRecord
 from calor.db.repository import Repository
 from calor.engine import collector, portability_jobs, stack_users
-from calor.engine.abandon import ABANDON_OPERATION
 from calor.engine.cloud_validation import register_cloud_constraints
 from calor.engine.config import EngineConfig
 from calor.engine.loading import environment_from, load_parts
@@ -385,7 +384,7 @@ class Worker:
                 default_timeout_minutes=self.config.default_stack_timeout_minutes,
             )
         if job.operation in portability_jobs.OPERATIONS:
-            outcome = await portability_jobs.run_job(
+            return await portability_jobs.run_job(
                 job,
                 stack,
                 run,
@@ -394,10 +393,8 @@ class Worker:
                 plugin_types=self.plugin_types,
                 cloud_factory=clouds,
                 resuming=resuming,
+                before_abandoned=lambda: self._release_credentials(stack, Outcome(DELETE, COMPLETE, "")),
             )
-            if job.operation == ABANDON_OPERATION:
-                await self._release_credentials(stack, outcome)
-            return outcome
         raise UserError(f"The operation {job.operation} is not supported yet.")
 
     async def _stack_clouds(
