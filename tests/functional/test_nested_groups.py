@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
-from engine_deployment import PROJECT, Deployment, template
+from engine_deployment import FAST, PROJECT, Deployment, template
 
 
 @pytest.fixture
 def engine(deployment: Deployment) -> Deployment:
-    deployment.worker("engine-1")
+    # No takeover here: a long lease, so a loaded machine that delays a renewal past the
+    # short test lease does not make the engine take its own job over (an in-place update
+    # taken over starts again: one more nested update than the batches).
+    deployment.worker("engine-1", dataclasses.replace(FAST, lease_seconds=30.0))
     return deployment
 
 
