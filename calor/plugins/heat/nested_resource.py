@@ -13,6 +13,7 @@ its child (``cancel_on_failure``).
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -26,13 +27,14 @@ _STACK_ID = "stack_id"
 _ADOPT_RESOURCES = "adopt_resources"
 
 
-class NestedStackResource(ResourcePlugin):
+class NestedStackResource(ResourcePlugin, abc.ABC):
     """A resource backed by a child stack; subclasses give its template and parameters."""
 
     cancel_on_failure: ClassVar[bool] = True
 
+    @abc.abstractmethod
     def child_template(self) -> Mapping[str, Any] | str:
-        raise NotImplementedError
+        """The child stack's template (a mapping, or a name in the files map)."""
 
     def child_parameters(self) -> Mapping[str, Any]:
         return {}

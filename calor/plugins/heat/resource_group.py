@@ -11,6 +11,7 @@ every member, as a list.
 
 from __future__ import annotations
 
+import abc
 import copy
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
@@ -61,11 +62,13 @@ class MemberStackResource(NestedStackResource):
     path_attributes: ClassVar[frozenset[str]] = frozenset({ATTRIBUTES})
     """Attributes whose value is computed for the path (never cached whole)."""
 
+    @abc.abstractmethod
     def member_names(self) -> list[str]:
-        raise NotImplementedError
+        """The members' resource names, in order."""
 
+    @abc.abstractmethod
     def member_definitions(self) -> dict[str, dict[str, Any]]:
-        raise NotImplementedError
+        """Each member's resource definition, by name."""
 
     def child_template(self) -> Mapping[str, Any] | str:
         return {"heat_template_version": NESTED_TEMPLATE_VERSION, "resources": self.member_definitions()}

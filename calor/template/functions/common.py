@@ -10,6 +10,7 @@ metadata or outputs calls :func:`resolve` (defined with :data:`REMOVED` in
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -83,15 +84,16 @@ class CalorFunction(Function):
         return TemplateError(message, path=self.path)
 
 
-class SelfParsingFunction(CalorFunction):
+class SelfParsingFunction(CalorFunction, abc.ABC):
     """A function that parses its own raw arguments (to use the condition table, or mappings).
 
     The parser calls :meth:`build` with the raw arguments instead of parsing them first.
     """
 
     @classmethod
+    @abc.abstractmethod
     def build(cls, parser: Parser, name: str, raw_args: Any, path: str) -> Function:
-        raise NotImplementedError
+        """The function call built from its raw arguments."""
 
 
 class RemovedFunction(Function):

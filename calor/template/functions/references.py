@@ -7,6 +7,7 @@ HOT: ``get_param``, ``get_resource``, ``get_attr`` (three generations), ``get_fi
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -132,11 +133,12 @@ class ParameterRef(CalorFunction):
         return value
 
 
-class ResourceReferenceMixin(CalorFunction):
+class ResourceReferenceMixin(CalorFunction, abc.ABC):
     """Finds the resource a call names, for ``get_resource``, ``get_attr`` and friends."""
 
+    @abc.abstractmethod
     def resource_name(self) -> Any:
-        raise NotImplementedError
+        """The name of the resource the call refers to (resolved, for a computed one)."""
 
     def resource(self) -> ResourceView:
         name = self.resource_name()
