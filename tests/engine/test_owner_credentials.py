@@ -86,6 +86,20 @@ def demo_context(cloud: SandboxCloud, **extra: Any) -> RequestContext:
     )
 
 
+def engine_worker(
+    repository: Repository, connections: ConnectionFactory, deferred_auth: DeferredAuth | None = None
+) -> Worker:
+    """An engine acting through ``connections`` (deleting trusts with ``deferred_auth``)."""
+    return Worker(
+        repository,
+        repository.queue,
+        plugin_types=default_registry().get,
+        config=CONFIG,
+        connections=connections,
+        deferred_auth=deferred_auth,
+    )
+
+
 def run_all(worker: Worker) -> None:
     while worker.run_once():
         pass
@@ -107,14 +121,7 @@ def test_a_trust_runs_the_stack_in_its_owners_project_and_goes_with_it(
     cloud: SandboxCloud, repository: Repository, deferred_auth: DeferredAuth, connections: ConnectionFactory
 ) -> None:
     service = OrchestrationService(repository, default_registry().get, deferred_auth=deferred_auth)
-    worker = Worker(
-        repository,
-        repository.queue,
-        plugin_types=default_registry().get,
-        config=CONFIG,
-        connections=connections,
-        deferred_auth=deferred_auth,
-    )
+    worker = engine_worker(repository, connections, deferred_auth)
     context = demo_context(cloud)
     stack_id = service.create_stack(context, "trusted", NETWORK)
     run_all(worker)
@@ -139,13 +146,7 @@ def test_a_stored_password_runs_the_stack_as_its_owner(
 ) -> None:
     passwords = DeferredAuth(replace(deferred_auth.settings, method=PASSWORD))
     service = OrchestrationService(repository, default_registry().get, deferred_auth=passwords)
-    worker = Worker(
-        repository,
-        repository.queue,
-        plugin_types=default_registry().get,
-        config=CONFIG,
-        connections=connections,
-    )
+    worker = engine_worker(repository, connections)
     context = demo_context(cloud, auth_user="demo", auth_key=DEMO_PASSWORD)
     stack_id = service.create_stack(context, "remembered", NETWORK)
     run_all(worker)
@@ -159,13 +160,7 @@ def test_without_credentials_the_service_user_acts_as_before(
     cloud: SandboxCloud, repository: Repository, connections: ConnectionFactory
 ) -> None:
     service = OrchestrationService(repository, default_registry().get)
-    worker = Worker(
-        repository,
-        repository.queue,
-        plugin_types=default_registry().get,
-        config=CONFIG,
-        connections=connections,
-    )
+    worker = engine_worker(repository, connections)
     context = demo_context(cloud)
     stack_id = service.create_stack(context, "untrusted", NETWORK)
     run_all(worker)
@@ -179,14 +174,7 @@ def test_a_wrong_encryption_key_fails_the_job_clearly(
     cloud: SandboxCloud, repository: Repository, deferred_auth: DeferredAuth, connections: ConnectionFactory
 ) -> None:
     service = OrchestrationService(repository, default_registry().get, deferred_auth=deferred_auth)
-    worker = Worker(
-        repository,
-        repository.queue,
-        plugin_types=default_registry().get,
-        config=CONFIG,
-        connections=connections,
-        deferred_auth=deferred_auth,
-    )
+    worker = engine_worker(repository, connections, deferred_auth)
     context = demo_context(cloud)
     stack_id = service.create_stack(context, "locked", NETWORK)
     repository.encryption = SecretEncryption("an engine configured with another key")
