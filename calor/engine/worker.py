@@ -36,7 +36,7 @@ from calor.engine.resource_context import CloudAccess
 from calor.engine.resource_runner import PluginTypes
 from calor.engine.run import StackRun
 from calor.engine.stack_operations import Outcome, StackDefinitionParts, StackOperation
-from calor.engine.store import COMPLETE, CREATE, DELETE, FAILED, IN_PROGRESS, ROLLBACK
+from calor.engine.store import CREATE, DELETE, FAILED, IN_PROGRESS, ROLLBACK
 from calor.errors import CalorError, UserError
 from calor.security.deferred_auth import DeferredAuth
 
@@ -340,8 +340,8 @@ class Worker:
             # or its engine died before marking it done: finish it, never run it twice.
             LOG.info("job %s already ended the stack %s as %s", job.id, stack.id, stack.stack_status)
             outcome = Outcome(stack.action, stack.status, stack.status_reason)
-            if job.operation == DELETE_OPERATION:
-                await self._after_delete(stack, outcome, hooks)
+            if job.operation == DELETE_OPERATION and outcome.status != FAILED:
+                await self._after_delete(stack, hooks)
             return outcome
         if stack is None or stack.deleted_at is not None:
             raise UserError(f"The Stack ({job.stack_id}) could not be found.")
@@ -368,9 +368,8 @@ class Worker:
             return await operation.create(parts, disable_rollback=stack.disable_rollback, resuming=resuming)
         if job.operation == DELETE_OPERATION:
             # DELETE_COMPLETE soft-deletes the stack in the same transaction (RepositoryStore).
-            gone = Outcome(DELETE, COMPLETE, "")
             return await operation.delete(
-                parts, resuming=resuming, before_complete=lambda: self._after_delete(stack, gone, hooks)
+                parts, resuming=resuming, before_complete=lambda: self._after_delete(stack, hooks)
             )
         if job.operation in update_jobs.OPERATIONS:
             return await update_jobs.run_update_job(
@@ -393,7 +392,7 @@ class Worker:
                 plugin_types=self.plugin_types,
                 cloud_factory=clouds,
                 resuming=resuming,
-                before_abandoned=lambda: self._release_credentials(stack, Outcome(DELETE, COMPLETE, "")),
+                before_abandoned=lambda: self._release_credentials(stack),
             )
         raise UserError(f"The operation {job.operation} is not supported yet.")
 
@@ -409,17 +408,16 @@ class Worker:
         delegation = await loop.run_in_executor(database, self.owner_credentials.delegation, stack)
         return CloudAccess.of_project(self.connections, stack.project_id, delegation=delegation)
 
-    async def _after_delete(self, stack: StackRecord, outcome: Outcome, hooks: ThreadPoolExecutor) -> None:
+    async def _after_delete(self, stack: StackRecord, hooks: ThreadPoolExecutor) -> None:
         """A deleted stack's stack domain project and stored credentials go too (both idempotent)."""
-        if outcome.status != FAILED:
-            await asyncio.get_running_loop().run_in_executor(
-                hooks, stack_users.delete_stack_user_project, self.repository, stack.id
-            )
-        await self._release_credentials(stack, outcome)
+        await asyncio.get_running_loop().run_in_executor(
+            hooks, stack_users.delete_stack_user_project, self.repository, stack.id
+        )
+        await self._release_credentials(stack)
 
-    async def _release_credentials(self, stack: StackRecord, outcome: Outcome) -> None:
+    async def _release_credentials(self, stack: StackRecord) -> None:
         """The stack is gone: its trust (best effort) and its stored credentials go too."""
-        if outcome.status != FAILED and stack.user_credentials_id is not None:
+        if stack.user_credentials_id is not None:
             await asyncio.get_running_loop().run_in_executor(None, self.owner_credentials.release, stack)
 
     async def _parts(
